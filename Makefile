@@ -1,0 +1,72 @@
+# `make run` and `make test` are the two commands a newcomer needs; each installs what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format typecheck check migrate seed worker ffmpeg messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+ffmpeg:
+	@if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing ffmpeg with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	else \
+	  echo "ffmpeg is missing. Install it first, e.g. 'sudo apt-get install ffmpeg' (Debian/Ubuntu)"; \
+	  echo "or 'brew install ffmpeg' (macOS), then run make again."; \
+	  exit 1; \
+	fi
+
+var:
+	mkdir -p var
+
+## run: the app with demo data on http://127.0.0.1:8000 (SQLite under var/, tasks in-process)
+run: export DEBUG ?= 1
+run: $(VENV)/.installed-run ffmpeg | var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
+test: $(VENV)/.installed-dev | var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+check: lint typecheck
+
+## worker: a Celery worker (needs CELERY_BROKER_URL; without it tasks already run in-process)
+worker: $(VENV)/.installed-run
+	$(BIN)/celery -A lms worker --loglevel=INFO
+
+## messages: refresh the Italian translation catalogue after changing strings (needs gettext)
+messages: $(VENV)/.installed-dev
+	DEBUG=1 $(BIN)/python manage.py makemessages -l it --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

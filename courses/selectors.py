@@ -1,0 +1,160 @@
+"""Reads of the catalogue and of enrolments, scoped to what the actor may see."""
+
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from courses.exceptions import (
+    CourseNotFound,
+    EnrollmentNotFound,
+    LessonNotFound,
+    ModuleNotFound,
+    NotATrainerOfCourse,
+)
+from courses.models import Course, Enrollment, Lesson, Module, ThematicArea
+from lms.accounts.models import User
+
+Actor = User | AnonymousUser
+
+
+def thematic_area_list() -> QuerySet[ThematicArea]:
+    """The programme's thematic areas, in their order."""
+    return ThematicArea.objects.all()
+
+
+def _trains(actor: User) -> Exists:
+    return Exists(Course.trainers.through.objects.filter(course=OuterRef("pk"), user=actor))
+
+
+def _enrolled(actor: User) -> Exists:
+    return Exists(Enrollment.objects.filter(course=OuterRef("pk"), learner=actor))
+
+
+def course_list(*, actor: Actor) -> QuerySet[Course]:
+    """Courses the actor may see: published ones for everybody (anonymous visitors too);
+    drafts to their trainers; archived ones to their trainers and enrolled learners; all to staff.
+    """
+    courses = Course.objects.select_related("area").prefetch_related("audiences", "trainers")
+    if not actor.is_authenticated:
+        return courses.filter(status=Course.Status.PUBLISHED)
+    if actor.is_staff:
+        return courses
+    return courses.filter(
+        Q(status=Course.Status.PUBLISHED)
+        | _trains(actor)
+        | (Q(status=Course.Status.ARCHIVED) & _enrolled(actor))
+    )
+
+
+def course_search(courses: QuerySet[Course], text: str) -> QuerySet[Course]:
+    """Courses whose title or summary match ``text``, best matches first.
+
+    On PostgreSQL: full-text search with Italian stemming (``semplificazione`` finds
+    ``semplificare``) and web-search syntax (quotes, ``-word``), title weighted above summary,
+    plus a plain substring match so that partial words and English titles are found too.
+    Elsewhere (SQLite in ``make run``): the substring match alone.
+    """
+    text = text.strip()
+    if not text:
+        return courses
+    substring = Q()
+    for word in text.split():
+        substring &= Q(title__icontains=word) | Q(summary__icontains=word)
+    if connection.vendor != "postgresql":
+        return courses.filter(substring)
+    vector = SearchVector("title", weight="A", config="italian") + SearchVector(
+        "summary", weight="B", config="italian"
+    )
+    query = SearchQuery(text, search_type="websearch", config="italian")
+    return (
+        courses.annotate(search_rank=SearchRank(vector, query))
+        .filter(Q(search_rank__gt=0) | substring)
+        .order_by("-search_rank", "title")
+    )
+
+
+def course_get(*, actor: Actor, course_id: UUID, with_content: bool = False) -> Course:
+    """One visible course (with its modules and lessons in order when ``with_content``);
+    CourseNotFound otherwise, whether it does not exist or the actor may not see it."""
+    courses = course_list(actor=actor)
+    if with_content:
+        modules = Module.objects.order_by("position").prefetch_related(
+            Prefetch("lessons", queryset=Lesson.objects.order_by("position"))
+        )
+        courses = courses.prefetch_related(Prefetch("modules", queryset=modules))
+    course = courses.filter(pk=course_id).first()
+    if course is None:
+        raise CourseNotFound()
+    return course
+
+
+def course_can_edit(*, actor: Actor, course: Course) -> bool:
+    """Staff and the course's own trainers may change it."""
+    if not actor.is_authenticated:
+        return False
+    # trainers.all() uses the prefetched list when the course came from course_list()
+    return actor.is_staff or any(trainer.pk == actor.pk for trainer in course.trainers.all())
+
+
+def course_get_for_edit(*, actor: User, course_id: UUID) -> Course:
+    """A course the actor may change: CourseNotFound if they cannot see it,
+    NotATrainerOfCourse if they can see it but do not teach it."""
+    course = course_get(actor=actor, course_id=course_id)
+    if not course_can_edit(actor=actor, course=course):
+        raise NotATrainerOfCourse()
+    return course
+
+
+def module_get_for_edit(*, actor: User, module_id: UUID) -> Module:
+    """A module of a course the actor may change (ModuleNotFound / NotATrainerOfCourse)."""
+    module = (
+        Module.objects.select_related("course")
+        .filter(pk=module_id, course__in=course_list(actor=actor).values("pk"))
+        .first()
+    )
+    if module is None:
+        raise ModuleNotFound()
+    if not course_can_edit(actor=actor, course=module.course):
+        raise NotATrainerOfCourse()
+    return module
+
+
+def lesson_get_for_edit(*, actor: User, lesson_id: UUID) -> Lesson:
+    """A lesson of a course the actor may change (LessonNotFound / NotATrainerOfCourse)."""
+    lesson = (
+        Lesson.objects.select_related("module__course")
+        .filter(pk=lesson_id, module__course__in=course_list(actor=actor).values("pk"))
+        .first()
+    )
+    if lesson is None:
+        raise LessonNotFound()
+    if not course_can_edit(actor=actor, course=lesson.module.course):
+        raise NotATrainerOfCourse()
+    return lesson
+
+
+def enrollment_list(*, actor: User) -> QuerySet[Enrollment]:
+    """Enrolments the actor may see: their own; those in courses they teach; those of the
+    people of their city (coordinators); all of them (national coordinators and staff)."""
+    enrollments = Enrollment.objects.select_related(
+        "course", "learner__organisation__city"
+    ).order_by("-enrolled_at", "pk")
+    if actor.sees_every_city:
+        return enrollments
+    scope = Q(learner=actor) | Q(
+        course__in=Course.trainers.through.objects.filter(user=actor).values("course_id")
+    )
+    if actor.is_coordinator:
+        scope |= Q(learner__organisation__city_id=actor.coordinated_city_id)
+    return enrollments.filter(scope)
+
+
+def enrollment_get(*, actor: User, enrollment_id: UUID) -> Enrollment:
+    """One enrolment in the actor's scope; EnrollmentNotFound otherwise."""
+    enrollment = enrollment_list(actor=actor).filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise EnrollmentNotFound()
+    return enrollment

@@ -1,0 +1,95 @@
+"""DRF plumbing shared by every app: one error shape, pagination, spectacular helpers."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from lms.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (documented in the OpenAPI schema)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Render every expected failure as ``{"code", "message", "extra"}`` with a 4xx.
+
+    Anything else returns None so DRF re-raises it: a genuine bug becomes a logged 500.
+    """
+    if isinstance(exc, ApplicationError):
+        return Response(
+            {"code": exc.code, "message": str(exc.message), "extra": exc.extra},
+            status=exc.status_code,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = drf_exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        response.data = {
+            "code": "invalid",
+            "message": _("Invalid input."),
+            "extra": {"fields": exc.detail},
+        }
+    elif isinstance(exc, drf_exceptions.APIException):
+        detail = exc.detail
+        response.data = {
+            "code": detail.code
+            if isinstance(detail, drf_exceptions.ErrorDetail)
+            else exc.default_code,
+            "message": str(detail),
+            "extra": {},
+        }
+    return response
+
+
+class ListApi(GenericAPIView):  # type: ignore[type-arg]
+    """A paginated, filterable list over a scoped selector.
+
+    Subclasses implement ``selector_queryset()`` (the selector call, with the actor) and set
+    ``filterset_class`` and ``output_serializer``. Invalid filter values are a 400, never ignored
+    (DjangoFilterBackend raises), and the OpenAPI schema documents the filters.
+    """
+
+    output_serializer: type[serializers.BaseSerializer]
+
+    def selector_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no real user
+            return self.output_serializer.Meta.model.objects.none()  # type: ignore[attr-defined]
+        return self.selector_queryset()
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return self.output_serializer
+
+    def list_response(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        data = self.output_serializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)

@@ -1,0 +1,18 @@
+"""Test settings: the runtime settings with the few changes tests need, and nothing else."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from lms.settings import *  # noqa: E402, F403
+
+# Hashing passwords slowly is the point in production and a waste of minutes in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+LANGUAGE_CODE = "en"  # error bodies are asserted literally; Italian ones have their own test
+LOG_FORMAT = "console"
+LOGGING["handlers"]["stderr"]["formatter"] = "console"  # noqa: F405
