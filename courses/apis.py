@@ -1,6 +1,7 @@
 """Catalogue, course authoring, enrolments and bulk enrolment: thin views over services."""
 
 from http import HTTPStatus
+from typing import cast
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -41,7 +42,7 @@ from courses.services import (
 )
 from lms.accounts.models import Position, User
 from lms.accounts.selectors import person_get
-from lms.api import ListApi
+from lms.api import AuthenticatedRequest, ListApi
 
 # --- output -------------------------------------------------------------------------------
 
@@ -210,7 +211,7 @@ class CourseCollectionApi(ListApi):
         return self.list_response(request)
 
     @extend_schema(request=CourseInput, responses={201: CourseDetailOutput})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = CourseInput(data=request.data)
         payload.is_valid(raise_exception=True)
         course = course_create(actor=request.user, **payload.validated_data)
@@ -231,7 +232,7 @@ class CourseDetailApi(APIView):
         return _course_detail(request, course_id)
 
     @extend_schema(request=CourseUpdateInput, responses=CourseDetailOutput)
-    def patch(self, request: Request, course_id: UUID) -> Response:
+    def patch(self, request: AuthenticatedRequest, course_id: UUID) -> Response:
         course = course_get_for_edit(actor=request.user, course_id=course_id)
         payload = CourseUpdateInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -239,7 +240,7 @@ class CourseDetailApi(APIView):
         return _course_detail(request, course_id)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, course_id: UUID) -> Response:
+    def delete(self, request: AuthenticatedRequest, course_id: UUID) -> Response:
         course = course_get_for_edit(actor=request.user, course_id=course_id)
         course_delete(actor=request.user, course=course)
         return Response(status=HTTPStatus.NO_CONTENT)
@@ -274,7 +275,7 @@ class LessonInput(serializers.Serializer):
 
 class CourseModuleCollectionApi(APIView):
     @extend_schema(request=ModuleInput, responses={201: ModuleOutput})
-    def post(self, request: Request, course_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: UUID) -> Response:
         course = course_get_for_edit(actor=request.user, course_id=course_id)
         payload = ModuleInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -284,7 +285,7 @@ class CourseModuleCollectionApi(APIView):
 
 class ModuleDetailApi(APIView):
     @extend_schema(request=ModuleInput(partial=True), responses=ModuleOutput)
-    def patch(self, request: Request, module_id: UUID) -> Response:
+    def patch(self, request: AuthenticatedRequest, module_id: UUID) -> Response:
         module = module_get_for_edit(actor=request.user, module_id=module_id)
         payload = ModuleInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -292,7 +293,7 @@ class ModuleDetailApi(APIView):
         return Response(ModuleOutput(module).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, module_id: UUID) -> Response:
+    def delete(self, request: AuthenticatedRequest, module_id: UUID) -> Response:
         module = module_get_for_edit(actor=request.user, module_id=module_id)
         module_delete(actor=request.user, module=module)
         return Response(status=HTTPStatus.NO_CONTENT)
@@ -300,7 +301,7 @@ class ModuleDetailApi(APIView):
 
 class ModuleLessonCollectionApi(APIView):
     @extend_schema(request=LessonInput, responses={201: LessonOutput})
-    def post(self, request: Request, module_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, module_id: UUID) -> Response:
         module = module_get_for_edit(actor=request.user, module_id=module_id)
         payload = LessonInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -310,7 +311,7 @@ class ModuleLessonCollectionApi(APIView):
 
 class LessonDetailApi(APIView):
     @extend_schema(request=LessonInput(partial=True), responses=LessonOutput)
-    def patch(self, request: Request, lesson_id: UUID) -> Response:
+    def patch(self, request: AuthenticatedRequest, lesson_id: UUID) -> Response:
         lesson = lesson_get_for_edit(actor=request.user, lesson_id=lesson_id)
         payload = LessonInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -318,7 +319,7 @@ class LessonDetailApi(APIView):
         return Response(LessonOutput(lesson).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, lesson_id: UUID) -> Response:
+    def delete(self, request: AuthenticatedRequest, lesson_id: UUID) -> Response:
         lesson = lesson_get_for_edit(actor=request.user, lesson_id=lesson_id)
         lesson_delete(actor=request.user, lesson=lesson)
         return Response(status=HTTPStatus.NO_CONTENT)
@@ -338,13 +339,13 @@ class EnrollmentCollectionApi(ListApi):
         )
 
     def selector_queryset(self) -> QuerySet[Enrollment]:
-        return enrollment_list(actor=self.request.user)
+        return enrollment_list(actor=cast(User, self.request.user))
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return self.list_response(request)
 
     @extend_schema(request=CreateInput, responses={201: EnrollmentOutput, 200: EnrollmentOutput})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = self.CreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         course = course_get(actor=request.user, course_id=payload.validated_data["course_id"])
@@ -360,14 +361,14 @@ class EnrollmentCollectionApi(ListApi):
 
 class EnrollmentDetailApi(APIView):
     @extend_schema(responses=EnrollmentOutput)
-    def get(self, request: Request, enrollment_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, enrollment_id: UUID) -> Response:
         enrollment = enrollment_get(actor=request.user, enrollment_id=enrollment_id)
         return Response(EnrollmentOutput(enrollment).data)
 
     @extend_schema(
         responses=EnrollmentOutput, description="Withdraw the enrolment (kept as a record)."
     )
-    def delete(self, request: Request, enrollment_id: UUID) -> Response:
+    def delete(self, request: AuthenticatedRequest, enrollment_id: UUID) -> Response:
         enrollment = enrollment_get(actor=request.user, enrollment_id=enrollment_id)
         enrollment = enrollment_withdraw(actor=request.user, enrollment=enrollment)
         return Response(EnrollmentOutput(enrollment).data)
@@ -403,7 +404,7 @@ class EnrollmentImportApi(APIView):
         dry_run = serializers.BooleanField(default=False)
 
     @extend_schema(request=Input, responses=ImportReportOutput)
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = self.Input(data=request.data)
         payload.is_valid(raise_exception=True)
         report = enrollments_import(

@@ -4,6 +4,7 @@ enrolments. Idempotent: everything is looked up by a natural key before it is cr
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, Literal
 
 from codicefiscale import codicefiscale
 from django.db import transaction
@@ -32,7 +33,7 @@ ORGANISATIONS = {
 
 # username, first name, last name, sex, birth date, birthplace, role, organisation, position,
 # coordinated city slug
-PEOPLE = [
+PEOPLE: list[tuple[Any, ...]] = [
     ("admin", "Paola", "Conti", "F", date(1975, 3, 2), "Roma", "staff", None, "", None),
     (
         "docente",
@@ -158,7 +159,7 @@ PEOPLE = [
 
 # slug, title, area slug, summary, hours, self-enrolment, audience, status, trainer, modules
 # modules: (title, hours, [(lesson title, kind, minutes)])
-COURSES = [
+COURSES: list[tuple[Any, ...]] = [
     (
         "sportello-unico-edilizia",
         "Lo sportello unico per l'edilizia digitale",
@@ -293,7 +294,7 @@ class DemoSummary:
     enrollments: int
 
 
-def _tax_code(last: str, first: str, sex: str, birth: date, place: str) -> str:
+def _tax_code(last: str, first: str, sex: Literal["M", "F"], birth: date, place: str) -> str:
     return codicefiscale.encode(
         lastname=last, firstname=first, gender=sex, birthdate=birth.isoformat(), birthplace=place
     )
@@ -308,7 +309,7 @@ def demo_seed() -> DemoSummary:
             Organisation.objects.get_or_create(
                 city=cities[city_slug], name=name, defaults={"kind": kind}
             )
-    organisations = {o.name: o for o in Organisation.objects.all()}
+    organisations_by_name = {o.name: o for o in Organisation.objects.all()}
 
     people = {}
     for username, first, last, sex, birth, place, role, organisation, position, city_slug in PEOPLE:
@@ -322,7 +323,7 @@ def demo_seed() -> DemoSummary:
                 "role": role,
                 "is_staff": role == "staff",
                 "is_superuser": role == "staff",
-                "organisation": organisations.get(organisation) if organisation else None,
+                "organisation": organisations_by_name.get(organisation) if organisation else None,
                 "position": position,
                 "coordinated_city": cities[city_slug] if city_slug else None,
             },

@@ -1,7 +1,7 @@
 """DRF plumbing shared by every app: one error shape, pagination, spectacular helpers."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +17,16 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lms.exceptions import ApplicationError
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+
+    class AuthenticatedRequest(Request):
+        """A request behind IsAuthenticated: its user is a person, never AnonymousUser."""
+
+        user: User
+else:
+    AuthenticatedRequest = Request
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +77,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class ListApi(GenericAPIView):  # type: ignore[type-arg]
+class ListApi(GenericAPIView):
     """A paginated, filterable list over a scoped selector.
 
     Subclasses implement ``selector_queryset()`` (the selector call, with the actor) and set

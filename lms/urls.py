@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("lms.accounts.urls")),
     path("", include("courses.urls")),
     path("auth/token/", obtain_auth_token, name="auth-token"),

@@ -91,10 +91,10 @@ class _RowResolver:
         ):
             self.organisations.setdefault(organisation.name.lower(), []).append(organisation)
         people = User.objects.select_related("organisation__city")
-        self.people_by_tax_code = {
+        self.people_by_tax_code: dict[str, User] = {
             p.tax_code: p for p in people.filter(tax_code__in={r.tax_code for r in rows} - {""})
         }
-        self.people_by_email = {
+        self.people_by_email: dict[str, User] = {
             p.email.lower(): p
             for p in people.annotate(email_key=Lower("email")).filter(
                 email_key__in={r.email for r in rows} - {""}

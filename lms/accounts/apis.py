@@ -1,6 +1,7 @@
 """People, organisations and cities: thin views over the accounts services and selectors."""
 
 from http import HTTPStatus
+from typing import Any, cast
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -27,7 +28,7 @@ from lms.accounts.services import (
     person_update,
 )
 from lms.accounts.tax_codes import normalize_tax_code
-from lms.api import ListApi
+from lms.api import AuthenticatedRequest, ListApi
 
 
 class CityOutput(serializers.ModelSerializer):
@@ -67,13 +68,13 @@ class PersonOutput(serializers.ModelSerializer):
 class TaxCodeField(serializers.CharField):
     """A personal tax code, normalised (upper case, no spaces) before validation."""
 
-    def to_internal_value(self, data: object) -> str:
+    def to_internal_value(self, data: Any) -> str:
         return normalize_tax_code(super().to_internal_value(data))
 
 
 class MeApi(APIView):
     @extend_schema(responses=PersonOutput, operation_id="me_retrieve")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(PersonOutput(request.user).data)
 
 
@@ -97,13 +98,13 @@ class OrganisationCollectionApi(ListApi):
         kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
 
     def selector_queryset(self) -> QuerySet[Organisation]:
-        return organisation_list(actor=self.request.user)
+        return organisation_list(actor=cast(User, self.request.user))
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return self.list_response(request)
 
     @extend_schema(request=CreateInput, responses={201: OrganisationOutput})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = self.CreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         organisation = organisation_create(actor=request.user, **payload.validated_data)
@@ -116,12 +117,12 @@ class OrganisationDetailApi(APIView):
         kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
 
     @extend_schema(responses=OrganisationOutput)
-    def get(self, request: Request, organisation_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, organisation_id: UUID) -> Response:
         organisation = organisation_get(actor=request.user, organisation_id=organisation_id)
         return Response(OrganisationOutput(organisation).data)
 
     @extend_schema(request=UpdateInput, responses=OrganisationOutput)
-    def patch(self, request: Request, organisation_id: UUID) -> Response:
+    def patch(self, request: AuthenticatedRequest, organisation_id: UUID) -> Response:
         organisation = organisation_get(actor=request.user, organisation_id=organisation_id)
         payload = self.UpdateInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -146,13 +147,13 @@ class PersonCollectionApi(ListApi):
         position = serializers.ChoiceField(choices=Position.choices, required=False, default="")
 
     def selector_queryset(self) -> QuerySet[User]:
-        return person_list(actor=self.request.user)
+        return person_list(actor=cast(User, self.request.user))
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return self.list_response(request)
 
     @extend_schema(request=CreateInput, responses={201: PersonOutput})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = self.CreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         person = person_create(actor=request.user, **payload.validated_data)
@@ -180,11 +181,11 @@ class PersonDetailApi(APIView):
         )
 
     @extend_schema(responses=PersonOutput)
-    def get(self, request: Request, person_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, person_id: UUID) -> Response:
         return Response(PersonOutput(person_get(actor=request.user, person_id=person_id)).data)
 
     @extend_schema(request=UpdateInput, responses=PersonOutput)
-    def patch(self, request: Request, person_id: UUID) -> Response:
+    def patch(self, request: AuthenticatedRequest, person_id: UUID) -> Response:
         person = person_get(actor=request.user, person_id=person_id)
         payload = self.UpdateInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -85,7 +86,13 @@ class Organisation(BaseModel):
 
 
 class PersonManager(UserManager["User"]):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def, override]
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> "User":
         extra_fields.setdefault("role", User.Role.STAFF)
         return super().create_superuser(username, email, password, **extra_fields)
 
@@ -128,7 +135,7 @@ class User(AbstractUser):
         blank=True,
     )
 
-    objects = PersonManager()
+    objects: ClassVar[PersonManager] = PersonManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
