@@ -207,9 +207,6 @@ class CourseCollectionApi(ListApi):
     def selector_queryset(self) -> QuerySet[Course]:
         return course_list(actor=self.request.user)
 
-    def get(self, request: Request) -> Response:
-        return self.list_response(request)
-
     @extend_schema(request=CourseInput, responses={201: CourseDetailOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
         payload = CourseInput(data=request.data)
@@ -332,7 +329,7 @@ class EnrollmentCollectionApi(ListApi):
     filterset_class = EnrollmentFilter
     output_serializer = EnrollmentOutput
 
-    class CreateInput(serializers.Serializer):
+    class EnrollmentCreateInput(serializers.Serializer):
         course_id = serializers.UUIDField()
         learner_id = serializers.UUIDField(
             required=False, help_text="Coordinators: the person to enrol (default: yourself)."
@@ -341,12 +338,11 @@ class EnrollmentCollectionApi(ListApi):
     def selector_queryset(self) -> QuerySet[Enrollment]:
         return enrollment_list(actor=cast(User, self.request.user))
 
-    def get(self, request: AuthenticatedRequest) -> Response:
-        return self.list_response(request)
-
-    @extend_schema(request=CreateInput, responses={201: EnrollmentOutput, 200: EnrollmentOutput})
+    @extend_schema(
+        request=EnrollmentCreateInput, responses={201: EnrollmentOutput, 200: EnrollmentOutput}
+    )
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = self.CreateInput(data=request.data)
+        payload = self.EnrollmentCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         course = course_get(actor=request.user, course_id=payload.validated_data["course_id"])
         learner = None
@@ -399,13 +395,13 @@ class ImportReportOutput(serializers.Serializer):
 class EnrollmentImportApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    class Input(serializers.Serializer):
+    class EnrollmentImportInput(serializers.Serializer):
         file = serializers.FileField(help_text="CSV (UTF-8, comma or semicolon) or XLSX")
         dry_run = serializers.BooleanField(default=False)
 
-    @extend_schema(request=Input, responses=ImportReportOutput)
+    @extend_schema(request=EnrollmentImportInput, responses=ImportReportOutput)
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = self.Input(data=request.data)
+        payload = self.EnrollmentImportInput(data=request.data)
         payload.is_valid(raise_exception=True)
         report = enrollments_import(
             actor=request.user,

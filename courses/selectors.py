@@ -70,8 +70,8 @@ def course_search(courses: QuerySet[Course], text: str) -> QuerySet[Course]:
     )
     query = SearchQuery(text, search_type="websearch", config="italian")
     return (
-        courses.annotate(search_rank=SearchRank(vector, query))
-        .filter(Q(search_rank__gt=0) | substring)
+        courses.annotate(search_document=vector, search_rank=SearchRank(vector, query))
+        .filter(Q(search_document=query) | substring)  # ts_rank is never 0: match with @@
         .order_by("-search_rank", "title")
     )
 

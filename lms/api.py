@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -77,12 +78,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class ListApi(GenericAPIView):
-    """A paginated, filterable list over a scoped selector.
+class ListApi(ListModelMixin, GenericAPIView):
+    """A paginated, filterable list over a scoped selector: ``GET`` is DRF's ``list()``.
 
     Subclasses implement ``selector_queryset()`` (the selector call, with the actor) and set
     ``filterset_class`` and ``output_serializer``. Invalid filter values are a 400, never ignored
-    (DjangoFilterBackend raises), and the OpenAPI schema documents the filters.
+    (DjangoFilterBackend raises), and the OpenAPI schema documents filters and pagination.
     """
 
     output_serializer: type[serializers.BaseSerializer]
@@ -98,8 +99,5 @@ class ListApi(GenericAPIView):
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return self.output_serializer
 
-    def list_response(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        data = self.output_serializer(page, many=True, context={"request": request}).data
-        return self.get_paginated_response(data)
+    def get(self, request: Request) -> Response:
+        return self.list(request)

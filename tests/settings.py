@@ -9,6 +9,8 @@ from lms.settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly is the point in production and a waste of minutes in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No collected static files in tests: whitenoise would only warn that var/static is missing.
+MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

@@ -73,7 +73,7 @@ class TaxCodeField(serializers.CharField):
 
 
 class MeApi(APIView):
-    @extend_schema(responses=PersonOutput, operation_id="me_retrieve")
+    @extend_schema(responses=PersonOutput)
     def get(self, request: AuthenticatedRequest) -> Response:
         return Response(PersonOutput(request.user).data)
 
@@ -90,7 +90,7 @@ class OrganisationCollectionApi(ListApi):
     filterset_class = OrganisationFilter
     output_serializer = OrganisationOutput
 
-    class CreateInput(serializers.Serializer):
+    class OrganisationCreateInput(serializers.Serializer):
         city_id = serializers.PrimaryKeyRelatedField(
             queryset=MetropolitanCity.objects.all(), source="city"
         )
@@ -100,19 +100,16 @@ class OrganisationCollectionApi(ListApi):
     def selector_queryset(self) -> QuerySet[Organisation]:
         return organisation_list(actor=cast(User, self.request.user))
 
-    def get(self, request: AuthenticatedRequest) -> Response:
-        return self.list_response(request)
-
-    @extend_schema(request=CreateInput, responses={201: OrganisationOutput})
+    @extend_schema(request=OrganisationCreateInput, responses={201: OrganisationOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = self.CreateInput(data=request.data)
+        payload = self.OrganisationCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         organisation = organisation_create(actor=request.user, **payload.validated_data)
         return Response(OrganisationOutput(organisation).data, status=HTTPStatus.CREATED)
 
 
 class OrganisationDetailApi(APIView):
-    class UpdateInput(serializers.Serializer):
+    class OrganisationUpdateInput(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
         kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
 
@@ -121,10 +118,10 @@ class OrganisationDetailApi(APIView):
         organisation = organisation_get(actor=request.user, organisation_id=organisation_id)
         return Response(OrganisationOutput(organisation).data)
 
-    @extend_schema(request=UpdateInput, responses=OrganisationOutput)
+    @extend_schema(request=OrganisationUpdateInput, responses=OrganisationOutput)
     def patch(self, request: AuthenticatedRequest, organisation_id: UUID) -> Response:
         organisation = organisation_get(actor=request.user, organisation_id=organisation_id)
-        payload = self.UpdateInput(data=request.data, partial=True)
+        payload = self.OrganisationUpdateInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         organisation = organisation_update(
             actor=request.user, organisation=organisation, data=payload.validated_data
@@ -136,7 +133,7 @@ class PersonCollectionApi(ListApi):
     filterset_class = PersonFilter
     output_serializer = PersonOutput
 
-    class CreateInput(serializers.Serializer):
+    class PersonCreateInput(serializers.Serializer):
         first_name = serializers.CharField(max_length=150)
         last_name = serializers.CharField(max_length=150)
         email = serializers.EmailField(required=False, default="")
@@ -149,19 +146,16 @@ class PersonCollectionApi(ListApi):
     def selector_queryset(self) -> QuerySet[User]:
         return person_list(actor=cast(User, self.request.user))
 
-    def get(self, request: AuthenticatedRequest) -> Response:
-        return self.list_response(request)
-
-    @extend_schema(request=CreateInput, responses={201: PersonOutput})
+    @extend_schema(request=PersonCreateInput, responses={201: PersonOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = self.CreateInput(data=request.data)
+        payload = self.PersonCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         person = person_create(actor=request.user, **payload.validated_data)
         return Response(PersonOutput(person).data, status=HTTPStatus.CREATED)
 
 
 class PersonDetailApi(APIView):
-    class UpdateInput(serializers.Serializer):
+    class PersonUpdateInput(serializers.Serializer):
         first_name = serializers.CharField(max_length=150, required=False)
         last_name = serializers.CharField(max_length=150, required=False)
         email = serializers.EmailField(required=False, allow_blank=True)
@@ -184,10 +178,10 @@ class PersonDetailApi(APIView):
     def get(self, request: AuthenticatedRequest, person_id: UUID) -> Response:
         return Response(PersonOutput(person_get(actor=request.user, person_id=person_id)).data)
 
-    @extend_schema(request=UpdateInput, responses=PersonOutput)
+    @extend_schema(request=PersonUpdateInput, responses=PersonOutput)
     def patch(self, request: AuthenticatedRequest, person_id: UUID) -> Response:
         person = person_get(actor=request.user, person_id=person_id)
-        payload = self.UpdateInput(data=request.data, partial=True)
+        payload = self.PersonUpdateInput(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         person = person_update(actor=request.user, person=person, data=payload.validated_data)
         return Response(PersonOutput(person).data)
