@@ -97,10 +97,29 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "files/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Files go through Django's storage API only: a local folder by default, or any S3-compatible
+# object store (MinIO, a cloud bucket) through django-storages.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("STORAGE_BUCKET"),
+            "endpoint_url": env("STORAGE_ENDPOINT_URL", default=None),
+            "region_name": env("STORAGE_REGION", default=None),
+            "access_key": env("STORAGE_ACCESS_KEY", default=None),
+            "secret_key": env("STORAGE_SECRET_KEY", default=None),
+            "default_acl": None,  # the bucket stays private; downloads use signed URLs
+            "file_overwrite": False,
+            "querystring_expire": env.int("STORAGE_URL_EXPIRY_SECONDS", default=3600),
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be 'local' or 's3'")
 STORAGES = {
-    "default": {
-        "BACKEND": env("STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")
-    },
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Upper bound for an enrolment file (CSV/XLSX): a whole city's staff fits in well under this.
