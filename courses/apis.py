@@ -43,6 +43,7 @@ from courses.services import (
 from lms.accounts.models import Position, User
 from lms.accounts.selectors import person_get
 from lms.api import AuthenticatedRequest, ListApi
+from media.models import VideoAsset
 
 # --- output -------------------------------------------------------------------------------
 
@@ -59,7 +60,15 @@ class TrainerOutput(serializers.ModelSerializer):
         fields = ["id", "first_name", "last_name"]
 
 
+class LessonVideoOutput(serializers.ModelSerializer):
+    class Meta:
+        model = VideoAsset
+        fields = ["id", "status", "duration_seconds"]
+
+
 class LessonOutput(serializers.ModelSerializer):
+    video = LessonVideoOutput(source="video_asset", allow_null=True)
+
     class Meta:
         model = Lesson
         fields = [
@@ -70,6 +79,7 @@ class LessonOutput(serializers.ModelSerializer):
             "kind",
             "is_required",
             "duration_seconds",
+            "video",
         ]
 
 
@@ -268,6 +278,13 @@ class LessonInput(serializers.Serializer):
     position = serializers.IntegerField(min_value=1, required=False)
     is_required = serializers.BooleanField(required=False)
     duration_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    video_asset_id = serializers.PrimaryKeyRelatedField(
+        queryset=VideoAsset.objects.all(),
+        source="video_asset",
+        required=False,
+        allow_null=True,
+        help_text="For video lessons: one of the course's uploaded videos.",
+    )
 
 
 class CourseModuleCollectionApi(APIView):

@@ -59,6 +59,13 @@ class CourseNeedsTrainer(ApplicationError):
     message = _("A course needs at least one trainer.")
 
 
+class VideoOfAnotherCourse(ApplicationError):
+    """A lesson can only show a video uploaded for its own course."""
+
+    code = "video_of_another_course"
+    message = _("This video belongs to another course.")
+
+
 class CourseNotPublishable(ApplicationError):
     """Publishing needs at least one module with at least one lesson."""
 

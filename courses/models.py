@@ -193,6 +193,15 @@ class Lesson(BaseModel):
         blank=True,
         help_text=_("Planned length; a video lesson takes it from its ready video."),
     )
+    video_asset = models.ForeignKey(
+        "media.VideoAsset",
+        verbose_name=_("video"),
+        on_delete=models.PROTECT,
+        related_name="lessons",
+        null=True,
+        blank=True,
+        help_text=_("For video lessons: one of the course's uploaded videos."),
+    )
 
     class Meta:
         ordering = ["module", "position"]
@@ -200,6 +209,11 @@ class Lesson(BaseModel):
         verbose_name_plural = _("lessons")
         constraints = [
             models.UniqueConstraint(fields=["module", "position"], name="lesson_unique_position"),
+            models.CheckConstraint(
+                condition=models.Q(kind="video") | models.Q(video_asset__isnull=True),
+                name="lesson_only_video_lessons_have_a_video",
+                violation_error_message=_("Only video lessons have a video."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -82,7 +82,10 @@ def course_get(*, actor: Actor, course_id: UUID, with_content: bool = False) -> 
     courses = course_list(actor=actor)
     if with_content:
         modules = Module.objects.order_by("position").prefetch_related(
-            Prefetch("lessons", queryset=Lesson.objects.order_by("position"))
+            Prefetch(
+                "lessons",
+                queryset=Lesson.objects.select_related("video_asset").order_by("position"),
+            )
         )
         courses = courses.prefetch_related(Prefetch("modules", queryset=modules))
     course = courses.filter(pk=course_id).first()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
     "lms.accounts",
     "courses",
+    "media",
 ]
 
 MIDDLEWARE = [

@@ -72,3 +72,10 @@ def national_coordinator(db):
 @pytest.fixture
 def staff(db):
     return UserFactory(staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _keep_reference_data(django_db_serialized_rollback):
+    """Transactional tests flush every table when they end; with serialized rollback each of them
+    starts by restoring the rows the data migrations created (the 14 cities and their bodies,
+    the thematic areas). pytest-django runs transactional tests last. No effect on other tests."""

@@ -16,6 +16,7 @@ from courses.exceptions import (
     NotATrainer,
     NotATrainerOfCourse,
     TrainersOnly,
+    VideoOfAnotherCourse,
 )
 from courses.models import Course, CourseAudience, Lesson, Module, ThematicArea
 from courses.selectors import course_can_edit
@@ -38,7 +39,14 @@ MODULE_FIELDS = (
     "completion_min_hours",
     "completion_min_attendance_percent",
 )
-LESSON_FIELDS = ("title", "description", "kind", "is_required", "duration_seconds")
+LESSON_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "is_required",
+    "duration_seconds",
+    "video_asset",
+)
 
 
 def _unique_slug(title: str, *, exclude_pk: Any = None) -> str:
@@ -227,6 +235,17 @@ def module_delete(*, actor: User, module: Module) -> None:
     _renumber(remaining, list(remaining.order_by("position")))
 
 
+def _check_video(lesson: Lesson) -> None:
+    """A lesson's video must be one of its own course's; a ready one gives the lesson its length."""
+    asset = lesson.video_asset
+    if asset is None:
+        return
+    if asset.course_id != lesson.module.course_id:
+        raise VideoOfAnotherCourse(extra={"video_asset_id": str(asset.pk)})
+    if asset.duration_seconds is not None:
+        lesson.duration_seconds = asset.duration_seconds
+
+
 @transaction.atomic
 def lesson_create(
     *,
@@ -247,6 +266,7 @@ def lesson_create(
     for field in LESSON_FIELDS:
         if field in fields:
             setattr(lesson, field, fields[field])
+    _check_video(lesson)
     lesson.full_clean()
     lesson.save()
     _place(siblings, lesson, position)
@@ -261,8 +281,11 @@ def lesson_update(*, actor: User, lesson: Lesson, data: dict[str, Any]) -> Lesso
     changed = [field for field in LESSON_FIELDS if field in data]
     for field in changed:
         setattr(lesson, field, data[field])
+    if "video_asset" in data:
+        _check_video(lesson)
+        changed.append("duration_seconds")
     lesson.full_clean(exclude=["position"])
-    lesson.save(update_fields=[*changed, "updated_at"])
+    lesson.save(update_fields=[*set(changed), "updated_at"])
     if "position" in data:
         _place(Lesson.objects.filter(module_id=lesson.module_id), lesson, data["position"])
     return lesson

@@ -98,7 +98,7 @@ def person_update(*, actor: User, person: User, data: dict[str, Any]) -> User:
     if person.role != User.Role.COORDINATOR:
         person.coordinated_city = None
         changed.append("coordinated_city")
-    return _save_person(person, update_fields=[*set(changed), "is_staff", "updated_at"])
+    return _save_person(person, update_fields=[*set(changed), "is_staff"])
 
 
 def organisation_create(

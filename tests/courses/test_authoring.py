@@ -275,3 +275,84 @@ def test_a_co_trainer_added_to_a_course_can_edit_it(client_for, trainer):
 
     assert response.status_code == HTTPStatus.OK
     assert response.json()["title"] == "Nuovo"
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_video_lesson_shows_one_of_its_courses_videos_and_takes_its_length(
+    client_for, trainer, media_root
+):
+    from tests.media.factories import VideoAssetFactory
+
+    module = ModuleFactory(course=CourseFactory(trainers=[trainer]))
+    video = VideoAssetFactory(course=module.course, ready=True, duration_seconds=2712)
+
+    response = client_for(trainer).post(
+        f"/api/v1/modules/{module.pk}/lessons/",
+        {"title": "Registrazione", "kind": "video", "video_asset_id": str(video.pk)},
+    )
+
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["duration_seconds"] == 2712
+    assert response.json()["video"] == {
+        "id": str(video.pk),
+        "status": "ready",
+        "duration_seconds": 2712,
+    }
+
+
+def test_lesson_cannot_show_a_video_of_another_course(client_for, trainer, media_root):
+    from tests.media.factories import VideoAssetFactory
+
+    lesson = LessonFactory(module=ModuleFactory(course=CourseFactory(trainers=[trainer])))
+    foreign = VideoAssetFactory()
+
+    response = client_for(trainer).patch(
+        f"/api/v1/lessons/{lesson.pk}/", {"video_asset_id": str(foreign.pk)}
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {
+        "code": "video_of_another_course",
+        "message": "This video belongs to another course.",
+        "extra": {"video_asset_id": str(foreign.pk)},
+    }
+    lesson.refresh_from_db()
+    assert lesson.video_asset is None
+
+
+def test_only_video_lessons_have_a_video(client_for, trainer, media_root):
+    from tests.media.factories import VideoAssetFactory
+
+    module = ModuleFactory(course=CourseFactory(trainers=[trainer]))
+    video = VideoAssetFactory(course=module.course)
+
+    response = client_for(trainer).post(
+        f"/api/v1/modules/{module.pk}/lessons/",
+        {"title": "Slide", "kind": "document", "video_asset_id": str(video.pk)},
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {
+        "code": "invalid",
+        "message": "Invalid input.",
+        "extra": {"fields": {"non_field_errors": ["Only video lessons have a video."]}},
+    }
+    assert not Lesson.objects.exists()
+
+
+def test_unlinking_a_video_keeps_the_lesson(client_for, trainer, media_root):
+    from tests.media.factories import VideoAssetFactory
+
+    module = ModuleFactory(course=CourseFactory(trainers=[trainer]))
+    video = VideoAssetFactory(course=module.course, ready=True)
+    lesson = LessonFactory(module=module, video_asset=video)
+
+    response = client_for(trainer).patch(f"/api/v1/lessons/{lesson.pk}/", {"video_asset_id": None})
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["video"] is None
