@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck check migrate seed worker ffmpeg messages clean
+.PHONY: run test lint format typecheck check worker ffmpeg chromium messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,16 +21,25 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-ffmpeg:
-	@if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then exit 0; fi; \
+# System tools come from the system's packages: apt-get when we are root, else a clear message.
+define system_package
+	@if command -v $(1) >/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing ffmpeg with apt-get..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+	  echo "Installing $(2) with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	else \
-	  echo "ffmpeg is missing. Install it first, e.g. 'sudo apt-get install ffmpeg' (Debian/Ubuntu)"; \
-	  echo "or 'brew install ffmpeg' (macOS), then run make again."; \
+	  echo "$(1) is missing. Install it first, e.g. 'sudo apt-get install $(2)' (Debian/Ubuntu)"; \
+	  echo "or 'brew install $(3)' (macOS), then run make again."; \
 	  exit 1; \
 	fi
+endef
+
+ffmpeg:
+	$(call system_package,ffprobe,ffmpeg,ffmpeg)
+
+# The end-to-end tests drive a real headless Chromium.
+chromium:
+	$(call system_package,chromium,chromium,--cask chromium)
 
 var:
 	mkdir -p var
@@ -43,7 +52,7 @@ run: $(VENV)/.installed-run ffmpeg | var
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
-test: $(VENV)/.installed-dev | var
+test: $(VENV)/.installed-dev chromium | var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -84,6 +84,14 @@ class CourseHasEnrollments(ApplicationError):
     )
 
 
+class CourseHasVideos(ApplicationError):
+    """A course's uploaded videos are kept until they are deleted on purpose."""
+
+    code = "course_has_videos"
+    status_code = 409
+    message = _("This course has uploaded videos: delete them first, or archive the course.")
+
+
 class CourseNotOpen(ApplicationError):
     """Enrolment is only possible in published courses."""
 

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from courses.exceptions import (
     CourseHasEnrollments,
+    CourseHasVideos,
     CourseNeedsTrainer,
     CourseNotPublishable,
     NotATrainer,
@@ -156,10 +157,13 @@ def course_update(*, actor: User, course: Course, data: dict[str, Any]) -> Cours
 
 @transaction.atomic
 def course_delete(*, actor: User, course: Course) -> None:
-    """Delete a course nobody is enrolled in (CourseHasEnrollments otherwise: archive it)."""
+    """Delete a course nobody is enrolled in and with no uploaded videos (CourseHasEnrollments,
+    CourseHasVideos otherwise: archive it instead)."""
     _check_editable(actor, course)
     if course.enrollments.exists():
         raise CourseHasEnrollments()
+    if course.video_assets.exists():
+        raise CourseHasVideos()
     course.delete()
 
 

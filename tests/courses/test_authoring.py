@@ -356,3 +356,20 @@ def test_unlinking_a_video_keeps_the_lesson(client_for, trainer, media_root):
 
     assert response.status_code == HTTPStatus.OK
     assert response.json()["video"] is None
+
+
+def test_course_with_uploaded_videos_is_not_deleted(client_for, trainer, media_root):
+    from tests.media.factories import VideoAssetFactory
+
+    course = CourseFactory(trainers=[trainer])
+    VideoAssetFactory(course=course)
+
+    response = client_for(trainer).delete(f"/api/v1/courses/{course.pk}/")
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json() == {
+        "code": "course_has_videos",
+        "message": "This course has uploaded videos: delete them first, or archive the course.",
+        "extra": {},
+    }
+    assert Course.objects.filter(pk=course.pk).exists()
