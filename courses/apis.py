@@ -413,7 +413,10 @@ class EnrollmentImportApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     class EnrollmentImportInput(serializers.Serializer):
-        file = serializers.FileField(help_text="CSV (UTF-8, comma or semicolon) or XLSX")
+        # An empty file reaches the service, which says so in the import's own words.
+        file = serializers.FileField(
+            allow_empty_file=True, help_text="CSV (UTF-8, comma or semicolon) or XLSX"
+        )
         dry_run = serializers.BooleanField(default=False)
 
     @extend_schema(request=EnrollmentImportInput, responses=ImportReportOutput)

@@ -43,6 +43,7 @@ POSITION_ALIASES = {
 }
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export
 UTF8_BOM = "\ufeff"
 
 
@@ -94,11 +95,12 @@ def _column_map(header: list[str]) -> dict[str, int]:
             if heading in aliases:
                 columns[name] = index
                 break
+    # Named as people write them in the header row (Italian first, then English).
     missing = []
     if "course" not in columns:
-        missing.append("course")
+        missing.append("corso (course)")
     if "tax_code" not in columns and "email" not in columns:
-        missing.append("tax_code / email")
+        missing.append("codice_fiscale (tax_code) / email")
     if missing:
         raise UnreadableFile(
             _("Missing column(s): %(missing)s. The first row must name the columns."),
@@ -116,16 +118,25 @@ def _cell_text(value: object) -> str:
 
 
 def _read_csv(content: bytes) -> list[list[str]]:
+    # UTF-16 without a byte-order mark still gives itself away: a NUL byte beside most characters.
+    if content.startswith(UTF16_BOMS) or content.count(b"\x00") > len(content) // 4:
+        raise UnreadableFile(
+            _("The file is UTF-16 text: save it as “CSV UTF-8” (or .xlsx) and upload it again.")
+        )
     # Undecodable bytes survive as lone surrogates, so only the rows that contain them are
     # rejected (see _parse_row) and the rest of the file still goes through.
     text = content.decode("utf-8", errors="surrogateescape").removeprefix(UTF8_BOM)
-    first_line = text.split("\n", 1)[0]
+    # The delimiter is sniffed on the header: the first line that is not blank.
+    first_line = next((line for line in text.split("\n") if line.strip()), "")
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, ";,\t")
     except csv.Error:
         dialect = csv.excel
+    # Spreadsheets write a quote inside a quoted cell as "", but the sniffer turns doublequote
+    # off when the header line has no such pair, which would shift the cells of those rows.
+    reader = csv.reader(io.StringIO(text), dialect, doublequote=True)
     try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        return [[cell.strip() for cell in row] for row in reader]
     except csv.Error as exc:
         raise UnreadableFile(_("The CSV file is malformed: %(error)s"), error=str(exc)) from exc
 
@@ -143,7 +154,9 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
 
 
 def _has_bad_encoding(cells: list[str]) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for cell in cells for ch in cell)
+    # Lone surrogates stand for bytes that are not UTF-8; a NUL comes from UTF-16 or binary data
+    # (and PostgreSQL cannot store it).
+    return any("\udc80" <= ch <= "\udcff" or ch == "\x00" for cell in cells for ch in cell)
 
 
 def _parse_row(
@@ -190,7 +203,7 @@ def _parse_row(
         return RowError(
             row_number,
             "invalid_position",
-            _("Unknown position %(position)s: use amministratore, funzionario or dirigente."),
+            _("Unknown position “%(position)s”: use amministratore, funzionario or dirigente."),
             {"position": position_text},
         )
     if not cell("course"):

@@ -31,9 +31,12 @@ STAFF_ONLY_FIELDS = ("role", "coordinated_city")
 
 def _save_person(person: User, *, update_fields: list[str] | None = None) -> User:
     """Validate and save; a duplicate e-mail or tax code is a PersonAlreadyExists (409)."""
-    # clean() normalises e-mail and tax code and aligns staff status with the role. The username
-    # is derived below from the e-mail or tax code, whose own checks report clashes.
-    person.full_clean(exclude=["username", "password"], validate_constraints=False)
+    # clean() normalises e-mail and tax code and aligns staff status with the role. Uniqueness is
+    # checked below with a clear error (the database constraints settle races); the username is
+    # derived from the e-mail or tax code, so their checks cover it.
+    person.full_clean(
+        exclude=["username", "password"], validate_unique=False, validate_constraints=False
+    )
     if not person.email and not person.tax_code:
         raise PersonIdentityMissing()
     if not person.username:
