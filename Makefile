@@ -74,7 +74,7 @@ worker: $(VENV)/.installed-run
 
 ## messages: refresh the Italian translation catalogue after changing strings (needs gettext)
 messages: $(VENV)/.installed-dev
-	DEBUG=1 $(BIN)/python manage.py makemessages -l it --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	DEBUG=1 $(BIN)/python manage.py makemessages -l it --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, Enrollment, Lesson
 from courses.selectors import course_search
@@ -7,19 +8,19 @@ from lms.accounts.models import Position
 
 
 class CourseFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label="Words in title or summary")
-    area = django_filters.CharFilter(field_name="area__slug", label="Thematic area (slug)")
+    search = django_filters.CharFilter(method="filter_search", label=_("Words in title or summary"))
+    area = django_filters.CharFilter(field_name="area__slug", label=_("Thematic area (slug)"))
     audience = django_filters.ChoiceFilter(
-        choices=Position.choices, method="filter_audience", label="Intended audience"
+        choices=Position.choices, method="filter_audience", label=_("Intended audience")
     )
     language = django_filters.ChoiceFilter(choices=Course.Language.choices)
     lesson_kind = django_filters.ChoiceFilter(
         choices=Lesson.Kind.choices,
         method="filter_lesson_kind",
-        label="Has lessons of this kind",
+        label=_("Has lessons of this kind"),
     )
     status = django_filters.ChoiceFilter(choices=Course.Status.choices)
-    trainer = django_filters.UUIDFilter(method="filter_trainer", label="Taught by (person id)")
+    trainer = django_filters.UUIDFilter(method="filter_trainer", label=_("Taught by (person id)"))
     ordering = django_filters.OrderingFilter(
         fields=["title", "published_at", "declared_hours", "created_at"]
     )

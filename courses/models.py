@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.accounts.models import Position
 from lms.models import BaseModel
@@ -104,7 +105,9 @@ class CourseAudience(models.Model):
     """One position a course is written for (a course may address several)."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="audiences")
-    position = models.CharField(_("position"), max_length=20, choices=Position.choices)
+    position = models.CharField(
+        pgettext_lazy("job title", "position"), max_length=20, choices=Position.choices
+    )
 
     class Meta:
         verbose_name = _("intended audience")

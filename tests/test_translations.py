@@ -20,27 +20,33 @@ def _unquote(line: str) -> str:
     return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
 
-def _catalogue() -> list[tuple[str, str, bool]]:
-    """``(msgid, msgstr, fuzzy)`` for every message of the .po file except its header."""
-    entries: list[tuple[str, str, bool]] = []
+def _catalogue() -> list[tuple[str, str, str, bool]]:
+    """``(context, msgid, msgstr, fuzzy)`` for every message of the .po file but its header."""
+    entries: list[tuple[str, str, str, bool]] = []
+    msgctxt: list[str] = []
     msgid: list[str] = []
     msgstr: list[str] = []
     fuzzy = False
     current: list[str] | None = None
 
     def flush() -> None:
-        nonlocal msgid, msgstr, fuzzy, current
+        nonlocal msgctxt, msgid, msgstr, fuzzy, current
         if current is not None and "".join(msgid):
-            entries.append(("".join(msgid), "".join(msgstr), fuzzy))
-        msgid, msgstr, fuzzy, current = [], [], False, None
+            entries.append(("".join(msgctxt), "".join(msgid), "".join(msgstr), fuzzy))
+        msgctxt, msgid, msgstr, fuzzy, current = [], [], [], False, None
 
     for line in PO_FILE.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             flush()
         elif line.startswith("#,"):
             fuzzy = fuzzy or "fuzzy" in line
-        elif line.startswith("msgid "):
+        elif line.startswith("msgctxt "):
             if current is not None:
+                flush()
+            current = msgctxt
+            msgctxt.append(_unquote(line[len("msgctxt ") :]))
+        elif line.startswith("msgid "):
+            if current is not None and current is not msgctxt:
                 flush()
             current = msgid
             msgid.append(_unquote(line[len("msgid ") :]))
@@ -57,11 +63,11 @@ def test_every_message_is_translated_and_compiled():
     entries = _catalogue()
     assert len(entries) > 100  # the parser found the catalogue, not an empty file
 
-    untranslated = [msgid for msgid, msgstr, _fuzzy in entries if not msgstr.strip()]
-    fuzzy = [msgid for msgid, _msgstr, is_fuzzy in entries if is_fuzzy]
+    untranslated = [msgid for _ctx, msgid, msgstr, _fuzzy in entries if not msgstr.strip()]
+    fuzzy = [msgid for _ctx, msgid, _msgstr, is_fuzzy in entries if is_fuzzy]
     lost_placeholders = [
         msgid
-        for msgid, msgstr, _fuzzy in entries
+        for _ctx, msgid, msgstr, _fuzzy in entries
         if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msgstr))
     ]
     assert untranslated == []
@@ -71,7 +77,11 @@ def test_every_message_is_translated_and_compiled():
     # The .mo Django reads says the same as the .po: compilemessages was run after the last edit.
     with MO_FILE.open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    stale = [msgid for msgid, msgstr, _fuzzy in entries if compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for context, msgid, msgstr, _fuzzy in entries
+        if (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
+    ]
     assert stale == []
 
 

@@ -1,11 +1,12 @@
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.models import Organisation, Position, User
 
 
 class PersonFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label="Name, e-mail or tax code")
+    search = django_filters.CharFilter(method="filter_search", label=_("Name, e-mail or tax code"))
     city = django_filters.UUIDFilter(field_name="organisation__city_id")
     organisation = django_filters.UUIDFilter(field_name="organisation_id")
     position = django_filters.ChoiceFilter(choices=Position.choices)

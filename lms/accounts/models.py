@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.accounts.tax_codes import is_valid_tax_code, normalize_tax_code
 from lms.models import BaseModel
@@ -71,13 +72,17 @@ class Organisation(BaseModel):
                 Lower("name"),
                 "city",
                 name="organisation_unique_name_per_city",
-                violation_error_message=_("This city already has an organisation with this name."),
+                violation_error_message=_(
+                    "This Metropolitan City already has an organisation with this name."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["city"],
                 condition=models.Q(kind="metropolitan_body"),
                 name="organisation_one_metropolitan_body_per_city",
-                violation_error_message=_("This city already has its metropolitan body."),
+                violation_error_message=_(
+                    "This Metropolitan City already has its metropolitan body."
+                ),
             ),
         ]
 
@@ -123,7 +128,9 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
-    position = models.CharField(_("position"), max_length=20, choices=Position.choices, blank=True)
+    position = models.CharField(
+        pgettext_lazy("job title", "position"), max_length=20, choices=Position.choices, blank=True
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEARNER)
     coordinated_city = models.ForeignKey(
         MetropolitanCity,
@@ -157,13 +164,15 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role="coordinator") | models.Q(coordinated_city__isnull=True),
                 name="user_only_coordinators_have_a_city",
-                violation_error_message=_("Only coordinators coordinate a city."),
+                violation_error_message=_("Only coordinators are assigned a Metropolitan City."),
             ),
             models.CheckConstraint(
                 condition=models.Q(role="staff", is_staff=True)
                 | (~models.Q(role="staff") & models.Q(is_staff=False)),
                 name="user_staff_role_matches_is_staff",
-                violation_error_message=_("The staff role and staff status must agree."),
+                violation_error_message=_(
+                    "Staff status goes with the staff role, and only with it."
+                ),
             ),
         ]
 

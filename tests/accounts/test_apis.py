@@ -196,7 +196,7 @@ def test_organisation_names_are_unique_in_a_city(client_for, milano_coordinator,
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["extra"]["fields"] == {
-        "non_field_errors": ["This city already has an organisation with this name."]
+        "non_field_errors": ["This Metropolitan City already has an organisation with this name."]
     }
     assert (
         Organisation.objects.filter(city__slug="milano", name__iexact="comune di rho").count() == 1
