@@ -38,6 +38,6 @@ def add_areas(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("courses", "0001_initial")]
+    dependencies = [("courses", "0002_relations")]
 
     operations = [migrations.RunPython(add_areas, migrations.RunPython.noop)]
