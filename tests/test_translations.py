@@ -136,5 +136,5 @@ def test_import_row_messages_are_in_italian(client_for, milano_coordinator):
             "invalid_tax_code",
             "RSSMRA85B01F205A non è un codice fiscale valido: verificarne i caratteri.",
         ),
-        (3, "missing_organisation", "Questa persona non è ancora registrata: indicarne l'ente."),
+        (3, "unknown_course", "Corso “x” non trovato: indicarne lo slug o il titolo esatto."),
     ]

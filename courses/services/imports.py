@@ -91,15 +91,19 @@ class _RowResolver:
             .filter(name_key__in={r.organisation.lower() for r in rows if r.organisation})
         ):
             self.organisations.setdefault(organisation.name.lower(), []).append(organisation)
+        # "Not empty" repeats the condition of the partial unique indexes, so they are used.
         people = User.objects.select_related("organisation__city")
         self.people_by_tax_code: dict[str, User] = {
-            p.tax_code: p for p in people.filter(tax_code__in={r.tax_code for r in rows} - {""})
+            p.tax_code: p
+            for p in people.exclude(tax_code="").filter(
+                tax_code__in={r.tax_code for r in rows} - {""}
+            )
         }
         self.people_by_email: dict[str, User] = {
             p.email.lower(): p
-            for p in people.annotate(email_key=Lower("email")).filter(
-                email_key__in={r.email for r in rows} - {""}
-            )
+            for p in people.exclude(email="")
+            .annotate(email_key=Lower("email"))
+            .filter(email_key__in={r.email for r in rows} - {""})
         }
 
     def import_row(self, row: EnrollmentRow | RowError) -> RowOutcome:
@@ -109,10 +113,11 @@ class _RowResolver:
             )
         try:
             with transaction.atomic():  # a savepoint: a rejected row leaves nothing behind
+                course = self._course(row)  # in memory: checked before anything is written
                 person, person_created = self._person(row)
                 enrollment, created = enrollment_create(
                     actor=self.actor,
-                    course=self._course(row),
+                    course=course,
                     learner=person,
                     source=Enrollment.Source.IMPORT,
                 )

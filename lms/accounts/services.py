@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from lms.accounts.exceptions import (
     CityOutOfScope,
@@ -34,18 +36,27 @@ def _save_person(person: User, *, update_fields: list[str] | None = None) -> Use
     # clean() normalises e-mail and tax code and aligns staff status with the role. Uniqueness is
     # checked below with a clear error (the database constraints settle races); the username is
     # derived from the e-mail or tax code, so their checks cover it.
+    # Organisation and city arrive as instances their callers already loaded: no need to query
+    # again that they exist.
     person.full_clean(
-        exclude=["username", "password"], validate_unique=False, validate_constraints=False
+        exclude=["username", "password", "organisation", "coordinated_city"],
+        validate_unique=False,
+        validate_constraints=False,
     )
     if not person.email and not person.tax_code:
         raise PersonIdentityMissing()
     if not person.username:
         # People log in with their e-mail address, or their tax code when they have none.
         person.username = person.email or person.tax_code
-    duplicates = User.objects.exclude(pk=person.pk)
-    if (person.email and duplicates.filter(email__iexact=person.email).exists()) or (
-        person.tax_code and duplicates.filter(tax_code=person.tax_code).exists()
-    ):
+    # One query, shaped so that the planner can use the partial unique indexes (LOWER(email) and
+    # tax_code, both WHERE NOT ''): each branch repeats the index's condition.
+    same_identity = Q(pk__in=[])
+    if person.email:
+        same_identity |= Q(email_key=person.email) & ~Q(email="")
+    if person.tax_code:
+        same_identity |= Q(tax_code=person.tax_code) & ~Q(tax_code="")
+    duplicates = User.objects.annotate(email_key=Lower("email")).exclude(pk=person.pk)
+    if duplicates.filter(same_identity).exists():
         raise PersonAlreadyExists()
     try:
         with transaction.atomic():
