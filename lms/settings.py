@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "lms.accounts",
     "courses",
     "media",
+    "tracking",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +75,6 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -126,6 +126,9 @@ STORAGES = {
 # Upper bound for an enrolment file (CSV/XLSX): a whole city's staff fits in well under this.
 ENROLLMENT_IMPORT_MAX_BYTES = env.int("ENROLLMENT_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 ENROLLMENT_IMPORT_MAX_ROWS = env.int("ENROLLMENT_IMPORT_MAX_ROWS", default=5000)
+
+# xAPI: the most statements one GET returns; the rest follow through the "more" link.
+LRS_PAGE_SIZE = env.int("LRS_PAGE_SIZE", default=100)
 
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = {

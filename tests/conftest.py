@@ -1,6 +1,8 @@
 """Cross-cutting fixtures: an API client and one person per role of the permission matrix."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import OrganisationFactory, UserFactory, city
@@ -79,3 +81,11 @@ def _keep_reference_data(django_db_serialized_rollback):
     """Transactional tests flush every table when they end; with serialized rollback each of them
     starts by restoring the rows the data migrations created (the 14 cities and their bodies,
     the thematic areas). pytest-django runs transactional tests last. No effect on other tests."""
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """LocaleMiddleware activates the request's language in the thread and leaves it there: a
+    test asking for Italian would otherwise make later tests' messages Italian too."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

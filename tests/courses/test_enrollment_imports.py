@@ -839,9 +839,9 @@ def test_enrollments_import_runs_a_bounded_number_of_queries_per_row(
 
     # Measured: 8 queries around the rows (the outer transaction, then courses with audiences
     # and trainers, organisations, people by tax code and by e-mail, all loaded up front), then
-    # 13 per new person: row savepoint 2, person validation 4 (organisation exists, id, e-mail
-    # and tax code unique), person insert 3, enrolment look-up 1, enrolment insert 3. 658 here.
-    with django_assert_max_num_queries(680):
+    # 10 per new person: row savepoint 2, identity check 1 (e-mail or tax code taken), person
+    # insert 3, enrolment look-up 1, enrolment insert 3. 508 here.
+    with django_assert_max_num_queries(520):
         first = _import(milano_coordinator, content)
     # Measured: 8 + 3 per row already enrolled (row savepoint 2, enrolment look-up 1): 158.
     with django_assert_max_num_queries(170):
