@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck check worker ffmpeg chromium messages clean
+.PHONY: run test lint format typecheck check worker conformance ffmpeg chromium messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ check: lint typecheck
 ## worker: a Celery worker (needs CELERY_BROKER_URL; without it tasks already run in-process)
 worker: $(VENV)/.installed-run
 	$(BIN)/celery -A lms worker --loglevel=INFO
+
+## conformance: ADL's LRS conformance suite against a disposable server; prints passed/failed per
+## xAPI version. Needs LRS_SUITE_DIR (a checkout of adlnet/lrs-conformance-test-suite) and Node.js.
+conformance: $(VENV)/.installed-run | var
+	$(BIN)/python tools/lrs_conformance.py $(CONFORMANCE_ARGS)
 
 ## messages: refresh the Italian translation catalogue after changing strings (needs gettext)
 messages: $(VENV)/.installed-dev

@@ -1,0 +1,427 @@
+"""The LRS's HTTP interface at /xapi/ (xAPI 1.0.3 Communication §2-§7): authentication, version
+negotiation, the xAPI headers, and one error shape. Plain Django views: xAPI has its own
+protocol (headers, alternate syntax, multipart) that DRF's content negotiation would fight."""
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import http_date
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from lms.exceptions import ApplicationError
+from tracking.exceptions import LrsForbidden, LrsUnauthorized, XapiBadRequest
+from tracking.models import Document, LrsClient
+from tracking.multipart import (
+    AttachmentPart,
+    MultipartInvalid,
+    multipart_response_body,
+    parse_statement_body,
+)
+from tracking.services.clients import lrs_client_check
+from tracking.services.documents import (
+    JSON_TYPE,
+    DocumentKey,
+    Preconditions,
+    document_delete,
+    document_get,
+    document_ids,
+    document_merge,
+    document_put,
+)
+from tracking.services.principals import LrsPrincipal
+from tracking.services.statements import (
+    activity_get,
+    person_for,
+    statement_attachments,
+    statement_get,
+    statements_query,
+    statements_store,
+    xapi_timestamp,
+)
+from tracking.xapi import (
+    SUPPORTED_VERSIONS,
+    StatementInvalid,
+    agent_ifi,
+    format_statement,
+    parse_version_header,
+    validate_agent,
+)
+
+VERSION_HEADER = "X-Experience-API-Version"
+
+
+def _error_response(error: ApplicationError) -> JsonResponse:
+    response = JsonResponse(
+        {"code": error.code, "message": str(error.message), "extra": error.extra},
+        status=error.status_code,
+    )
+    if isinstance(error, LrsUnauthorized):
+        response["WWW-Authenticate"] = 'Basic realm="xapi"'
+    return response
+
+
+def _principal(request: HttpRequest) -> LrsPrincipal:
+    """Who calls: an LRS client by HTTP Basic, or else a person signed in to the platform
+    (session; unsafe methods then need the CSRF token, as for any session write).
+    LrsUnauthorized when neither."""
+    if "Authorization" not in request.headers and request.user.is_authenticated:
+        unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+        if unsafe and (
+            refusal := CsrfViewMiddleware(_no_view).process_view(request, _no_view, (), {})
+        ):
+            raise LrsForbidden(f"CSRF check failed: {refusal.reason_phrase}")
+        return LrsPrincipal.for_learner(request.user)
+    return LrsPrincipal.for_client(_client(request))
+
+
+def _no_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+def _client(request: HttpRequest) -> LrsClient:
+    """The LRS client of an HTTP Basic ``Authorization`` header; LrsUnauthorized otherwise."""
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not credentials:
+        raise LrsUnauthorized()
+    try:
+        key, _, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise LrsUnauthorized() from exc
+    client = lrs_client_check(key=key, secret=secret)
+    if client is None:
+        raise LrsUnauthorized()
+    return client
+
+
+def _statement_body(request: HttpRequest) -> tuple[Any, dict[str, AttachmentPart]]:
+    """Statements and attachment parts: JSON, or multipart/mixed when there are attachments."""
+    if request.content_type == "multipart/mixed":
+        try:
+            return parse_statement_body(request.headers["Content-Type"], request.body)
+        except MultipartInvalid as error:
+            raise XapiBadRequest(error.message, extra={"path": error.path}) from error
+    if request.content_type != "application/json":
+        raise XapiBadRequest(
+            "Send statements as application/json (multipart/mixed with attachments).",
+            extra={"path": "Content-Type"},
+        )
+    try:
+        return json.loads(request.body or b"null"), {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise XapiBadRequest(f"The body is not valid JSON: {exc}", extra={"path": "body"}) from exc
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class XapiView(View):
+    """Base of every xAPI resource: errors as 4xx JSON, the version header both ways, and the
+    consistency header on reads."""
+
+    requires_version = True
+    requires_auth = True
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        version = "1.0.3"  # what we answer with until the request says which version it speaks
+        try:
+            if self.requires_version:
+                version = parse_version_header(request.headers.get(VERSION_HEADER))
+            self.version = version
+            if self.requires_auth:
+                self.principal = _principal(request)
+            response = super().dispatch(request, *args, **kwargs)
+        except StatementInvalid as error:
+            response = _error_response(XapiBadRequest(error.message, extra={"path": error.path}))
+        except ApplicationError as error:
+            response = _error_response(error)
+        response[VERSION_HEADER] = version
+        return response
+
+    def require_write(self) -> None:
+        if not self.principal.can_write:
+            raise LrsForbidden()
+
+    def require_read(self) -> None:
+        if self.principal.read_scope == LrsClient.ReadScope.NONE:
+            raise LrsForbidden()
+
+
+class AboutApi(XapiView):
+    requires_version = False
+    requires_auth = False
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return JsonResponse({"version": list(SUPPORTED_VERSIONS), "extensions": {}})
+
+
+class StatementsApi(XapiView):
+    """PUT one statement, POST one or many, GET one or a page of a query (HEAD too)."""
+
+    def put(self, request: HttpRequest) -> HttpResponse:
+        self.require_write()
+        params = _params(request)
+        if "statementId" not in params:
+            raise XapiBadRequest(
+                "PUT needs the statementId parameter.", extra={"path": "statementId"}
+            )
+        statement, attachments = _statement_body(request)
+        statements_store(
+            statements=[statement],
+            principal=self.principal,
+            version=self.version,
+            statement_id=_uuid_param(params, "statementId"),
+            attachments=attachments,
+        )
+        return HttpResponse(status=204)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.require_write()
+        body, attachments = _statement_body(request)
+        statements = body if isinstance(body, list) else [body]
+        if not statements:
+            raise XapiBadRequest("The batch is empty.", extra={"path": "body"})
+        ids = statements_store(
+            statements=statements,
+            principal=self.principal,
+            version=self.version,
+            attachments=attachments,
+        )
+        return JsonResponse([str(i) for i in ids], safe=False)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.require_read()
+        params = request.GET
+        languages = [
+            lang.split(";")[0].strip()
+            for lang in request.headers.get("Accept-Language", "").split(",")
+            if lang.strip()
+        ]
+        statement_format = params.get("format", "exact")
+        if statement_format not in ("exact", "ids", "canonical"):
+            raise XapiBadRequest(
+                "format must be exact, ids or canonical.", extra={"path": "format"}
+            )
+        with_attachments = params.get("attachments", "false")
+        if with_attachments not in ("true", "false"):
+            raise XapiBadRequest(
+                "attachments must be true or false.", extra={"path": "attachments"}
+            )
+        consistent_through = xapi_timestamp(timezone.now())
+        single = [name for name in ("statementId", "voidedStatementId") if name in params]
+        if single:
+            extra = set(params) - {"statementId", "voidedStatementId", "format", "attachments"}
+            if len(single) > 1 or extra:
+                raise XapiBadRequest(
+                    "statementId and voidedStatementId go alone (with format and attachments).",
+                    extra={"path": sorted(extra)[0] if extra else single[1]},
+                )
+            statement = statement_get(
+                principal=self.principal,
+                statement_id=_uuid_param(params, single[0]),
+                voided=single[0] == "voidedStatementId",
+            )
+            statements = [statement.payload]
+            document: Any = format_statement(
+                statement.payload, format=statement_format, languages=languages
+            )
+            last_modified = statement.stored
+        else:
+            query = {k: str(v) for k, v in params.items() if k != "more"}
+            page = statements_query(
+                principal=self.principal, params=query, more=params.get("more", "")
+            )
+            statements = page.statements
+            document = {
+                "statements": [
+                    format_statement(s, format=statement_format, languages=languages)
+                    for s in page.statements
+                ],
+                "more": f"{request.path}?more={page.more}" if page.more else "",
+            }
+            last_modified = timezone.now()
+        if with_attachments == "true":
+            content_type, body = multipart_response_body(
+                document, statement_attachments(statements=statements)
+            )
+            response = HttpResponse(body, content_type=content_type)
+        else:
+            response = JsonResponse(document)
+        response["X-Experience-API-Consistent-Through"] = consistent_through
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+        return response
+
+
+def _uuid_param(params: QueryDict, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(params.get(name, ""))
+    except ValueError as exc:
+        raise XapiBadRequest(f"{name} must be a UUID.", extra={"path": name}) from exc
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def _params(request: HttpRequest) -> QueryDict:
+    """Query parameters; for PUT/POST/DELETE too (Django only parses them for GET)."""
+    return QueryDict(request.META.get("QUERY_STRING", ""))
+
+
+def _agent_param(params: QueryDict) -> str:
+    if "agent" not in params:
+        raise XapiBadRequest("The agent parameter is required.", extra={"path": "agent"})
+    try:
+        agent = json.loads(params.get("agent", ""))
+    except ValueError as exc:
+        raise XapiBadRequest("agent must be JSON.", extra={"path": "agent"}) from exc
+    validate_agent(agent, path="agent")
+    return agent_ifi(agent)
+
+
+def _required(params: QueryDict, name: str) -> str:
+    if not params.get(name):
+        raise XapiBadRequest(f"The {name} parameter is required.", extra={"path": name})
+    return params.get(name, "")
+
+
+def _since(params: QueryDict) -> datetime | None:
+    if "since" not in params:
+        return None
+    try:
+        moment = datetime.fromisoformat(params.get("since", ""))
+    except ValueError as exc:
+        raise XapiBadRequest(
+            "since must be an ISO 8601 timestamp.", extra={"path": "since"}
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _preconditions(request: HttpRequest) -> Preconditions:
+    return Preconditions(
+        if_match=request.headers.get("If-Match"), if_none_match=request.headers.get("If-None-Match")
+    )
+
+
+def _document_response(document: Document) -> HttpResponse:
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response["ETag"] = f'"{document.etag}"'
+    response["Last-Modified"] = http_date(document.updated.timestamp())
+    return response
+
+
+class DocumentApi(XapiView):
+    """The three document resources differ only in how a document is addressed."""
+
+    kind: str
+    id_param: str
+    with_activity = False
+    with_agent = False
+    with_registration = False
+    blind_conflicts = False  # profiles: PUT over an existing document needs a precondition
+
+    def key(self, params: QueryDict) -> DocumentKey:
+        registration = ""
+        if self.with_registration and params.get("registration"):
+            registration = str(_uuid_param(params, "registration"))
+        key = DocumentKey(
+            kind=self.kind,
+            activity_id=_required(params, "activityId") if self.with_activity else "",
+            agent_ifi=_agent_param(params) if self.with_agent else "",
+            registration=registration,
+        )
+        learner = self.principal.learner_ifi
+        if learner is not None and (not self.with_agent or key.agent_ifi != learner):
+            raise LrsForbidden("You can only use your own documents.")
+        return key
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.require_read()
+        params = _params(request)
+        key = self.key(params)
+        if self.id_param in params:
+            return _document_response(
+                document_get(key=key, document_id=params.get(self.id_param, ""))
+            )
+        return JsonResponse(document_ids(key=key, since=_since(params)), safe=False)
+
+    def put(self, request: HttpRequest) -> HttpResponse:
+        self.require_write()
+        params = _params(request)
+        document_put(
+            key=self.key(params),
+            document_id=_required(params, self.id_param),
+            content=request.body,
+            content_type=request.content_type or JSON_TYPE,
+            preconditions=_preconditions(request),
+            blind_conflicts=self.blind_conflicts,
+        )
+        return HttpResponse(status=204)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.require_write()
+        params = _params(request)
+        document_merge(
+            key=self.key(params),
+            document_id=_required(params, self.id_param),
+            content=request.body,
+            content_type=request.content_type or JSON_TYPE,
+            preconditions=_preconditions(request),
+        )
+        return HttpResponse(status=204)
+
+    def delete(self, request: HttpRequest) -> HttpResponse:
+        self.require_write()
+        params = _params(request)
+        document_id = params.get(self.id_param)
+        if document_id is None and self.kind != Document.Kind.STATE:
+            raise XapiBadRequest(
+                f"The {self.id_param} parameter is required.", extra={"path": self.id_param}
+            )
+        document_delete(
+            key=self.key(params), document_id=document_id, preconditions=_preconditions(request)
+        )
+        return HttpResponse(status=204)
+
+
+class StateApi(DocumentApi):
+    kind = Document.Kind.STATE
+    id_param = "stateId"
+    with_activity = with_agent = with_registration = True
+
+
+class ActivityProfileApi(DocumentApi):
+    kind = Document.Kind.ACTIVITY_PROFILE
+    id_param = "profileId"
+    with_activity = True
+    blind_conflicts = True
+
+
+class AgentProfileApi(DocumentApi):
+    kind = Document.Kind.AGENT_PROFILE
+    id_param = "profileId"
+    with_agent = True
+    blind_conflicts = True
+
+
+class ActivitiesApi(XapiView):
+    """The Activity object for an id: its definition as the latest statement gave it."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.require_read()
+        return JsonResponse(activity_get(activity_id=_required(request.GET, "activityId")))
+
+
+class AgentsApi(XapiView):
+    """The Person object for an agent: what the LRS knows of its identifiers and names."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.require_read()
+        params = request.GET
+        _agent_param(params)
+        return JsonResponse(person_for(agent=json.loads(params.get("agent", ""))))

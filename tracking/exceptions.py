@@ -1,0 +1,33 @@
+from django.utils.translation import gettext_lazy as _
+
+from lms.exceptions import ApplicationError, PermissionDenied
+
+
+class XapiBadRequest(ApplicationError):
+    """A request xAPI says the LRS must refuse (400); ``extra.path`` says where."""
+
+    code = "xapi_bad_request"
+    message = _("The request is not valid xAPI.")
+
+
+class StatementConflict(ApplicationError):
+    """A statement id already stored with different content (xAPI: ids are immutable)."""
+
+    code = "statement_conflict"
+    status_code = 409
+    message = _("A different statement with this id is already stored.")
+
+
+class LrsUnauthorized(ApplicationError):
+    """No valid credentials: the client must authenticate (HTTP Basic)."""
+
+    code = "lrs_unauthorized"
+    status_code = 401
+    message = _("Valid LRS credentials are required.")
+
+
+class LrsForbidden(PermissionDenied):
+    """The client's scopes do not allow this."""
+
+    code = "lrs_forbidden"
+    message = _("These credentials do not allow this request.")

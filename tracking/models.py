@@ -1,0 +1,182 @@
+"""The Learning Record Store's storage: clients, statements with their query index, documents."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lms.models import BaseModel
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    return f"xapi/attachments/{attachment.sha2[:2]}/{attachment.sha2}"
+
+
+class LrsClient(BaseModel):
+    """Credentials of a system that talks to the LRS with HTTP Basic authentication.
+
+    The key is the Basic user name; only a hash of the secret is kept. Statements the client
+    stores get ``authority`` as their authority.
+    """
+
+    class ReadScope(models.TextChoices):
+        NONE = "none", _("Cannot read statements")
+        MINE = "mine", _("Reads the statements it stored")
+        ALL = "all", _("Reads all statements")
+
+    name = models.CharField(_("name"), max_length=200)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    secret_hash = models.CharField(_("secret (hashed)"), max_length=256)
+    authority = models.JSONField(_("authority"))
+    can_write = models.BooleanField(_("can write"), default=True)
+    read_scope = models.CharField(
+        _("reads"), max_length=8, choices=ReadScope.choices, default=ReadScope.MINE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("LRS client")
+        verbose_name_plural = _("LRS clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Statement(models.Model):
+    """One xAPI statement as stored (``payload``), plus the columns queries filter on.
+
+    The payload is immutable; only ``voided`` changes, when a voiding statement arrives.
+    ``progress_pending`` is the outbox of the progress engine: set when stored, cleared when
+    the engine has applied the statement.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    payload = models.JSONField()
+    actor_ifi = models.CharField(max_length=512)
+    verb_id = models.CharField(max_length=2048)
+    object_activity_id = models.CharField(max_length=2048, blank=True)
+    object_agent_ifi = models.CharField(max_length=512, blank=True)
+    object_statement_id = models.UUIDField(null=True, blank=True)
+    registration = models.UUIDField(null=True, blank=True)
+    timestamp = models.DateTimeField()
+    stored = models.DateTimeField()
+    voided = models.BooleanField(default=False)
+    is_voiding = models.BooleanField(default=False)
+    client = models.ForeignKey(
+        LrsClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+    )
+    progress_pending = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        indexes = [
+            # Newest first is the default order of every query; (stored, id) is the page cursor.
+            models.Index(fields=["-stored", "-id"], name="statement_stored"),
+            models.Index(fields=["actor_ifi", "verb_id", "-stored"], name="statement_actor_verb"),
+            models.Index(fields=["verb_id", "-stored"], name="statement_verb"),
+            models.Index(fields=["object_activity_id", "-stored"], name="statement_activity"),
+            models.Index(fields=["registration", "-stored"], name="statement_registration"),
+            models.Index(
+                fields=["stored"],
+                name="statement_progress_pending",
+                condition=models.Q(progress_pending=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class StatementActivity(models.Model):
+    """An activity a statement names anywhere (object, context activities, sub-statement):
+    what ``activity`` with ``related_activities=true`` matches."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    activity_id = models.CharField(max_length=2048)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity_id"], name="statement_activity_link")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "activity_id"], name="statement_activity_link_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.activity_id
+
+
+class StatementAgent(models.Model):
+    """An agent or group a statement names anywhere (actor, object, authority, context,
+    group members, sub-statement): what ``agent`` with ``related_agents=true`` matches."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    agent_ifi = models.CharField(max_length=512)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent_ifi"], name="statement_agent_link")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "agent_ifi"], name="statement_agent_link_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.agent_ifi
+
+
+class Attachment(models.Model):
+    """Attachment bytes, stored once per SHA-2 whatever the number of statements using them."""
+
+    sha2 = models.CharField(max_length=128, primary_key=True)
+    content_type = models.CharField(max_length=255)
+    length = models.PositiveBigIntegerField()
+    content = models.FileField(upload_to=attachment_path, max_length=300)
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
+class Document(models.Model):
+    """A State, Activity Profile or Agent Profile document (xAPI 1.0.3 §7.3-7.6)."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State")
+        ACTIVITY_PROFILE = "activity_profile", _("Activity profile")
+        AGENT_PROFILE = "agent_profile", _("Agent profile")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    activity_id = models.CharField(max_length=2048, blank=True)
+    agent_ifi = models.CharField(max_length=512, blank=True)
+    registration = models.CharField(max_length=36, blank=True)  # "" when none: unique below
+    document_id = models.CharField(max_length=2048)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "activity_id", "agent_ifi", "registration", "document_id"],
+                name="document_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "activity_id", "agent_ifi", "registration", "updated"],
+                name="document_list",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id}"

@@ -1,0 +1,408 @@
+"""Storing and querying xAPI statements (xAPI 1.0.3 §2.1 Statement resource)."""
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from lms.exceptions import NotFound
+from tracking.exceptions import LrsForbidden, StatementConflict, XapiBadRequest
+from tracking.models import Attachment, LrsClient, Statement, StatementActivity, StatementAgent
+from tracking.multipart import AttachmentPart, MultipartInvalid, check_attachments
+from tracking.services.principals import LrsPrincipal
+from tracking.xapi import (
+    VOIDED_VERB,
+    StatementInvalid,
+    agent_ifi,
+    normalise_statement,
+    same_statement,
+    statement_activities,
+    statement_agents,
+    validate_agent,
+    validate_statement,
+)
+
+MORE_SALT = "tracking.statements.more"
+
+
+def xapi_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and a Z, the form the LRS writes (stored, headers)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _invalid(error: StatementInvalid) -> XapiBadRequest:
+    return XapiBadRequest(error.message, extra={"path": error.path})
+
+
+def _parse_timestamp(value: str, default: datetime) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return default
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _index_columns(statement: Mapping[str, Any]) -> dict[str, Any]:
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    registration = statement.get("context", {}).get("registration")
+    return {
+        "actor_ifi": agent_ifi(statement["actor"]) if _identified(statement["actor"]) else "",
+        "verb_id": statement["verb"]["id"],
+        "object_activity_id": target["id"] if kind == "Activity" else "",
+        "object_agent_ifi": agent_ifi(target)
+        if kind in ("Agent", "Group") and _identified(target)
+        else "",
+        "object_statement_id": uuid.UUID(target["id"]) if kind == "StatementRef" else None,
+        "registration": uuid.UUID(registration) if registration else None,
+        "is_voiding": statement["verb"]["id"] == VOIDED_VERB,
+    }
+
+
+def _identified(agent: Mapping[str, Any]) -> bool:
+    return any(key in agent for key in ("mbox", "mbox_sha1sum", "openid", "account"))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    payload: dict[str, Any]
+    id: uuid.UUID
+
+
+def _prepare(
+    raw: Any, *, path: str, version: str, authority: Mapping[str, Any], stored: str
+) -> _Prepared:
+    try:
+        validate_statement(raw, version=version, path=path)
+    except StatementInvalid as error:
+        raise _invalid(error) from error
+    payload = normalise_statement(raw)
+    statement_id = uuid.UUID(payload["id"]) if "id" in payload else uuid.uuid4()
+    payload["id"] = str(statement_id)
+    payload["stored"] = stored
+    payload["authority"] = dict(authority)  # the LRS sets the authority (xAPI §2.4.9)
+    payload.setdefault("timestamp", stored)
+    payload.setdefault("version", "1.0.0")
+    return _Prepared(payload=payload, id=statement_id)
+
+
+@transaction.atomic
+def statements_store(
+    *,
+    statements: Sequence[Any],
+    principal: LrsPrincipal,
+    version: str,
+    statement_id: uuid.UUID | None = None,
+    attachments: Mapping[str, AttachmentPart] | None = None,
+) -> list[uuid.UUID]:
+    """Validate and store statements, all or none (one bad statement stores nothing and says
+    which one and why). Returns their ids in order.
+
+    A learner (session) may only send statements about themselves (LrsForbidden otherwise).
+    Idempotent per id: a statement already stored with the same content is accepted and left
+    as it is; with different content it is a StatementConflict (409). Voiding statements mark
+    their target voided; voiding a voiding statement is refused. Each new row is left
+    ``progress_pending`` for the progress engine (the outbox).
+    """
+    now = timezone.now()
+    stored = xapi_timestamp(now)
+    batch = statement_id is None
+    prepared = []
+    for index, raw in enumerate(statements):
+        if statement_id is not None and isinstance(raw, dict):
+            if "id" in raw and str(raw["id"]).lower() != str(statement_id):
+                raise XapiBadRequest(
+                    "The statement id differs from the statementId parameter.",
+                    extra={"path": "id"},
+                )
+            raw = {**raw, "id": str(statement_id)}
+        path = f"[{index}]" if batch and len(statements) > 1 else ""
+        prepared.append(
+            _prepare(raw, path=path, version=version, authority=principal.authority, stored=stored)
+        )
+    if principal.learner_ifi is not None and any(
+        _index_columns(p.payload)["actor_ifi"] != principal.learner_ifi for p in prepared
+    ):
+        raise LrsForbidden("You can only send statements about yourself.")
+
+    try:
+        check_attachments([p.payload for p in prepared], attachments or {})
+    except MultipartInvalid as error:
+        raise XapiBadRequest(error.message, extra={"path": error.path}) from error
+
+    ids = [p.id for p in prepared]
+    if len(set(ids)) != len(ids):
+        raise XapiBadRequest(
+            "The same statement id appears twice in the batch.", extra={"path": "id"}
+        )
+    existing = {s.id: s for s in Statement.objects.filter(pk__in=ids)}
+    new = []
+    for item in prepared:
+        if (already := existing.get(item.id)) is not None:
+            if not same_statement(already.payload, item.payload):
+                raise StatementConflict(extra={"statement_id": str(item.id)})
+            continue
+        new.append(item)
+
+    _check_voiding([p.payload for p in new])
+    rows = [
+        Statement(
+            id=item.id,
+            payload=item.payload,
+            timestamp=_parse_timestamp(item.payload["timestamp"], now),
+            stored=now,
+            client=principal.client,
+            **_index_columns(item.payload),
+        )
+        for item in new
+    ]
+    Statement.objects.bulk_create(rows)
+    StatementActivity.objects.bulk_create(
+        StatementActivity(statement_id=row.id, activity_id=activity)
+        for row in rows
+        for activity in sorted(statement_activities(row.payload))
+    )
+    StatementAgent.objects.bulk_create(
+        StatementAgent(statement_id=row.id, agent_ifi=ifi)
+        for row in rows
+        for ifi in sorted(statement_agents(row.payload))
+    )
+    _store_attachments(attachments or {})
+    voided_targets = [
+        uuid.UUID(p.payload["object"]["id"]) for p in new if p.payload["verb"]["id"] == VOIDED_VERB
+    ]
+    if voided_targets:
+        Statement.objects.filter(pk__in=voided_targets, is_voiding=False).update(voided=True)
+    return ids
+
+
+def _store_attachments(parts: Mapping[str, AttachmentPart]) -> None:
+    """Keep each attachment's bytes once (by SHA-2) in file storage, whoever sends them again."""
+    known = set(Attachment.objects.filter(sha2__in=parts).values_list("sha2", flat=True))
+    for sha2, part in parts.items():
+        if sha2 in known:
+            continue
+        attachment = Attachment(sha2=sha2, content_type=part.content_type, length=len(part.content))
+        attachment.content.save(sha2, ContentFile(part.content), save=False)
+        attachment.save()
+
+
+def statement_attachments(*, statements: Sequence[Mapping[str, Any]]) -> list[AttachmentPart]:
+    """The stored attachments the statements refer to, for ``attachments=true`` answers."""
+    wanted = {
+        str(a.get("sha2", "")).lower()
+        for statement in statements
+        for a in statement.get("attachments") or []
+    }
+    parts = []
+    for attachment in Attachment.objects.filter(sha2__in=wanted).order_by("sha2"):
+        with attachment.content.open("rb") as file:
+            parts.append(AttachmentPart(attachment.sha2, attachment.content_type, file.read()))
+    return parts
+
+
+def _check_voiding(payloads: list[dict[str, Any]]) -> None:
+    targets = {}
+    for payload in payloads:
+        if payload["verb"]["id"] != VOIDED_VERB:
+            continue
+        target = payload["object"]
+        if target.get("objectType") != "StatementRef":
+            raise XapiBadRequest(
+                "A voiding statement's object must be a StatementRef.", extra={"path": "object"}
+            )
+        targets[uuid.UUID(target["id"])] = payload["id"]
+    if targets and Statement.objects.filter(pk__in=targets, is_voiding=True).exists():
+        raise XapiBadRequest("A voiding statement cannot be voided.", extra={"path": "object.id"})
+
+
+# --- reading ------------------------------------------------------------------------------
+
+QUERY_PARAMETERS = {
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
+}
+
+
+@dataclass
+class StatementPage:
+    statements: list[dict[str, Any]]
+    more: str  # "" when this is the last page
+
+
+def _scope(principal: LrsPrincipal) -> QuerySet[Statement]:
+    """What the principal may read: everything, what its client stored, or (a learner) the
+    statements about themselves."""
+    if principal.read_scope == LrsClient.ReadScope.NONE:
+        raise LrsForbidden()
+    statements = Statement.objects.all()
+    if principal.learner_ifi is not None:
+        return statements.filter(actor_ifi=principal.learner_ifi)
+    if principal.read_scope == LrsClient.ReadScope.MINE:
+        return statements.filter(client=principal.client)
+    return statements
+
+
+def statement_get(*, principal: LrsPrincipal, statement_id: uuid.UUID, voided: bool) -> Statement:
+    """One statement by ``statementId`` (not voided) or ``voidedStatementId`` (voided only)."""
+    statement = _scope(principal).filter(pk=statement_id, voided=voided).first()
+    if statement is None:
+        raise NotFound("No such statement.")
+    return statement
+
+
+def _parse_bool(params: Mapping[str, str], name: str) -> bool:
+    value = params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise XapiBadRequest(f"{name} must be true or false.", extra={"path": name})
+    return value == "true"
+
+
+def _parse_time(params: Mapping[str, str], name: str) -> datetime | None:
+    if name not in params:
+        return None
+    try:
+        moment = datetime.fromisoformat(params[name])
+    except ValueError as exc:
+        raise XapiBadRequest(
+            f"{name} must be an ISO 8601 timestamp.", extra={"path": name}
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _filtered(params: Mapping[str, str], statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    statements = statements.filter(voided=False)
+    if "agent" in params:
+        try:
+            agent = json.loads(params["agent"])
+            validate_agent(agent, path="agent")
+            ifi = agent_ifi(agent)
+        except (ValueError, StatementInvalid) as exc:
+            raise XapiBadRequest(
+                "agent must be an Agent or identified Group as JSON.", extra={"path": "agent"}
+            ) from exc
+        if _parse_bool(params, "related_agents"):
+            agent_links = StatementAgent.objects.filter(statement=OuterRef("pk"), agent_ifi=ifi)
+            statements = statements.filter(Exists(agent_links))
+        else:
+            statements = statements.filter(Q(actor_ifi=ifi) | Q(object_agent_ifi=ifi))
+    if "verb" in params:
+        statements = statements.filter(verb_id=params["verb"])
+    if "activity" in params:
+        if _parse_bool(params, "related_activities"):
+            activity_links = StatementActivity.objects.filter(
+                statement=OuterRef("pk"), activity_id=params["activity"]
+            )
+            statements = statements.filter(Exists(activity_links))
+        else:
+            statements = statements.filter(object_activity_id=params["activity"])
+    if "registration" in params:
+        try:
+            statements = statements.filter(registration=uuid.UUID(params["registration"]))
+        except ValueError as exc:
+            raise XapiBadRequest(
+                "registration must be a UUID.", extra={"path": "registration"}
+            ) from exc
+    if (since := _parse_time(params, "since")) is not None:
+        statements = statements.filter(stored__gt=since)
+    if (until := _parse_time(params, "until")) is not None:
+        statements = statements.filter(stored__lte=until)
+    return statements
+
+
+def statements_query(
+    *, principal: LrsPrincipal, params: Mapping[str, str], more: str = ""
+) -> StatementPage:
+    """A page of statements matching the xAPI query parameters, newest first unless
+    ``ascending``; ``more`` continues a previous query where it stopped, stable while new
+    statements arrive (the cursor is the last (stored, id) returned)."""
+    cursor: dict[str, Any] = {}
+    if more:
+        try:
+            cursor = signing.loads(more, salt=MORE_SALT)
+        except signing.BadSignature as exc:
+            raise XapiBadRequest("The more link is not valid.", extra={"path": "more"}) from exc
+        params = cursor["params"]
+    unknown = set(params) - QUERY_PARAMETERS
+    if unknown:
+        raise XapiBadRequest(
+            f"Unknown parameter(s): {', '.join(sorted(unknown))}.",
+            extra={"path": sorted(unknown)[0]},
+        )
+    ascending = _parse_bool(params, "ascending")
+    try:
+        limit = int(params.get("limit", "0"))
+    except ValueError as exc:
+        raise XapiBadRequest("limit must be a whole number.", extra={"path": "limit"}) from exc
+    if limit < 0:
+        raise XapiBadRequest("limit must not be negative.", extra={"path": "limit"})
+    page_size = min(limit or settings.LRS_PAGE_SIZE, settings.LRS_PAGE_SIZE)
+
+    statements = _filtered(params, _scope(principal))
+    order = ("stored", "id") if ascending else ("-stored", "-id")
+    if cursor:
+        last_stored = datetime.fromisoformat(cursor["stored"])
+        last_id = uuid.UUID(cursor["id"])
+        if ascending:
+            statements = statements.filter(
+                Q(stored__gt=last_stored) | Q(stored=last_stored, id__gt=last_id)
+            )
+        else:
+            statements = statements.filter(
+                Q(stored__lt=last_stored) | Q(stored=last_stored, id__lt=last_id)
+            )
+    rows = list(statements.order_by(*order).values_list("id", "stored", "payload")[: page_size + 1])
+    next_token = ""
+    if len(rows) > page_size:  # there is at least one more: the next page starts after this one
+        last_id, last_stored, _payload = rows[page_size - 1]
+        next_token = signing.dumps(
+            {"params": dict(params), "stored": last_stored.isoformat(), "id": str(last_id)},
+            salt=MORE_SALT,
+        )
+    return StatementPage(
+        statements=[payload for _id, _stored, payload in rows[:page_size]], more=next_token
+    )
+
+
+def activity_get(*, activity_id: str) -> dict[str, Any]:
+    """The Activity object for an id (xAPI §2.5 Activities resource): the definition the most
+    recent statement about it carried, or the bare id when no statement has one."""
+    latest = (
+        Statement.objects.filter(object_activity_id=activity_id)
+        .order_by("-stored")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+    if latest and (definition := latest["object"].get("definition")):
+        activity["definition"] = definition
+    return activity
+
+
+def person_for(*, agent: Mapping[str, Any]) -> dict[str, Any]:
+    """The Person object for an agent (xAPI §2.6 Agents resource): the LRS does not link
+    identities across agents, so the Person carries this agent's own name and identifier."""
+    person: dict[str, Any] = {"objectType": "Person"}
+    for key in ("name", "mbox", "mbox_sha1sum", "openid", "account"):
+        if key in agent:
+            person[key] = [agent[key]]
+    return person
