@@ -120,6 +120,55 @@ def _statement_body(request: HttpRequest) -> tuple[Any, dict[str, AttachmentPart
         raise XapiBadRequest(f"The body is not valid JSON: {exc}", extra={"path": "body"}) from exc
 
 
+ALTERNATE_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
+ALTERNATE_HEADERS = (
+    "Authorization",
+    "X-Experience-API-Version",
+    "Content-Type",
+    "Content-Length",
+    "If-Match",
+    "If-None-Match",
+)
+
+
+def _rewrite_alternate_request(request: HttpRequest) -> None:
+    """Communication 1.3 (xAPI 1.0.3): a POST with ``?method=X`` and a form body carrying the
+    headers, the resource's parameters and the body as ``content`` is the request X. Turn it
+    into that request in place, so everything after it sees an ordinary request."""
+    method = request.GET.get("method", "").upper()
+    if set(request.GET) != {"method"} or method not in ALTERNATE_METHODS:
+        raise XapiBadRequest(
+            "The alternate syntax takes only ?method=GET|HEAD|PUT|POST|DELETE in the URL.",
+            extra={"path": "method"},
+        )
+    if request.content_type != "application/x-www-form-urlencoded":
+        raise XapiBadRequest(
+            "The alternate syntax sends application/x-www-form-urlencoded.",
+            extra={"path": "Content-Type"},
+        )
+    form = QueryDict(request.body, encoding=request.encoding or "utf-8")
+    parameters = form.copy()
+    for header in (*ALTERNATE_HEADERS, "content"):
+        parameters.pop(header, None)
+    for header in ALTERNATE_HEADERS:
+        value = form.get(header)
+        meta_key = header.upper().replace("-", "_")
+        if meta_key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            meta_key = f"HTTP_{meta_key}"
+        if value is not None:
+            request.META[meta_key] = value
+        elif meta_key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            request.META.pop(meta_key, None)
+    content = form.get("content", "").encode()
+    request.META["CONTENT_LENGTH"] = str(len(content))
+    request.META["REQUEST_METHOD"] = method
+    request.META["QUERY_STRING"] = parameters.urlencode()
+    request.method = method
+    request.GET = QueryDict(request.META["QUERY_STRING"])
+    request._body = content  # noqa: SLF001 - the body the rewritten request carries
+    request._set_content_type_params(request.META)  # type: ignore[attr-defined]  # noqa: SLF001 - re-read Content-Type
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class XapiView(View):
     """Base of every xAPI resource: errors as 4xx JSON, the version header both ways, and the
@@ -127,12 +176,20 @@ class XapiView(View):
 
     requires_version = True
     requires_auth = True
+    reports_consistency = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         version = "1.0.3"  # what we answer with until the request says which version it speaks
         try:
+            alternate = request.method == "POST" and "method" in request.GET
+            if alternate:
+                _rewrite_alternate_request(request)
             if self.requires_version:
                 version = parse_version_header(request.headers.get(VERSION_HEADER))
+            if alternate and not version.startswith("1."):
+                raise XapiBadRequest(
+                    "xAPI 2.0 has no alternate request syntax.", extra={"path": "method"}
+                )
             self.version = version
             if self.requires_auth:
                 self.principal = _principal(request)
@@ -142,6 +199,9 @@ class XapiView(View):
         except ApplicationError as error:
             response = _error_response(error)
         response[VERSION_HEADER] = version
+        if self.reports_consistency and request.method in ("GET", "HEAD"):
+            # Communication 2.1.3: on every answer to a statements GET, whatever its status
+            response["X-Experience-API-Consistent-Through"] = xapi_timestamp(timezone.now())
         return response
 
     def require_write(self) -> None:
@@ -163,6 +223,8 @@ class AboutApi(XapiView):
 
 class StatementsApi(XapiView):
     """PUT one statement, POST one or many, GET one or a page of a query (HEAD too)."""
+
+    reports_consistency = True
 
     def put(self, request: HttpRequest) -> HttpResponse:
         self.require_write()
@@ -213,7 +275,6 @@ class StatementsApi(XapiView):
             raise XapiBadRequest(
                 "attachments must be true or false.", extra={"path": "attachments"}
             )
-        consistent_through = xapi_timestamp(timezone.now())
         single = [name for name in ("statementId", "voidedStatementId") if name in params]
         if single:
             extra = set(params) - {"statementId", "voidedStatementId", "format", "attachments"}
@@ -253,7 +314,6 @@ class StatementsApi(XapiView):
             response = HttpResponse(body, content_type=content_type)
         else:
             response = JsonResponse(document)
-        response["X-Experience-API-Consistent-Through"] = consistent_through
         response["Last-Modified"] = http_date(last_modified.timestamp())
         return response
 
@@ -323,7 +383,7 @@ class DocumentApi(XapiView):
     with_activity = False
     with_agent = False
     with_registration = False
-    blind_conflicts = False  # profiles: PUT over an existing document needs a precondition
+    is_profile = False
 
     def key(self, params: QueryDict) -> DocumentKey:
         registration = ""
@@ -359,7 +419,10 @@ class DocumentApi(XapiView):
             content=request.body,
             content_type=request.content_type or JSON_TYPE,
             preconditions=_preconditions(request),
-            blind_conflicts=self.blind_conflicts,
+            # Profiles never take a blind overwrite; State neither from xAPI 2.0 on. In 1.0.3 a
+            # profile PUT must always carry a precondition.
+            blind_conflicts=self.is_profile or self.version.startswith("2."),
+            require_precondition=self.is_profile and self.version.startswith("1."),
         )
         return HttpResponse(status=204)
 
@@ -399,14 +462,14 @@ class ActivityProfileApi(DocumentApi):
     kind = Document.Kind.ACTIVITY_PROFILE
     id_param = "profileId"
     with_activity = True
-    blind_conflicts = True
+    is_profile = True
 
 
 class AgentProfileApi(DocumentApi):
     kind = Document.Kind.AGENT_PROFILE
     id_param = "profileId"
     with_agent = True
-    blind_conflicts = True
+    is_profile = True
 
 
 class ActivitiesApi(XapiView):

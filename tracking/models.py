@@ -85,6 +85,8 @@ class Statement(models.Model):
             models.Index(fields=["verb_id", "-stored"], name="statement_verb"),
             models.Index(fields=["object_activity_id", "-stored"], name="statement_activity"),
             models.Index(fields=["registration", "-stored"], name="statement_registration"),
+            # StatementRef targets: queries also return statements that point at a match
+            models.Index(fields=["object_statement_id"], name="statement_target"),
             models.Index(
                 fields=["stored"],
                 name="statement_progress_pending",

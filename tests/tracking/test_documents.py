@@ -95,7 +95,10 @@ def test_deleting_state_without_an_id_clears_the_agents_state(lrs):
 
 def test_profile_overwrite_needs_a_precondition(lrs):
     url = _url("activities/profile", activityId=ACTIVITY, profileId="p")
-    lrs.http.put(url, b'{"v": 1}', content_type="application/json", **lrs.headers)
+    first = lrs.http.put(url, b'{"v": 1}', content_type="application/json", **lrs.headers)
+    lrs.http.put(
+        url, b'{"v": 1}', content_type="application/json", HTTP_IF_NONE_MATCH="*", **lrs.headers
+    )
     etag = lrs.http.get(url, **lrs.headers)["ETag"]
 
     blind = lrs.http.put(url, b'{"v": 2}', content_type="application/json", **lrs.headers)
@@ -109,6 +112,7 @@ def test_profile_overwrite_needs_a_precondition(lrs):
         url, b'{"v": 3}', content_type="application/json", HTTP_IF_NONE_MATCH="*", **lrs.headers
     )
 
+    assert first.status_code == HTTPStatus.BAD_REQUEST  # xAPI 1.0.3: a precondition, always
     assert blind.status_code == HTTPStatus.CONFLICT
     assert stale.status_code == HTTPStatus.PRECONDITION_FAILED
     assert matching.status_code == HTTPStatus.NO_CONTENT
@@ -119,7 +123,13 @@ def test_profile_overwrite_needs_a_precondition(lrs):
 def test_agent_profile_round_trip(lrs):
     url = _url("agents/profile", agent=AGENT, profileId="preferences")
 
-    lrs.http.put(url, b'{"lang": "it"}', content_type="application/json", **lrs.headers)
+    lrs.http.put(
+        url,
+        b'{"lang": "it"}',
+        content_type="application/json",
+        HTTP_IF_NONE_MATCH="*",
+        **lrs.headers,
+    )
 
     assert lrs.http.get(url, **lrs.headers).json() == {"lang": "it"}
 
@@ -153,3 +163,24 @@ def test_activities_resource_returns_the_latest_definition(lrs):
     response = lrs.http.get(_url("activities", activityId=ACTIVITY), **lrs.headers)
 
     assert response.json() == {"objectType": "Activity", "id": ACTIVITY, "definition": definition}
+
+
+def test_state_cannot_be_overwritten_blindly_in_xapi_2():
+    lrs = Lrs(version="2.0.0")
+    lrs.http.put(_state(stateId="s"), b'{"v": 1}', content_type="application/json", **lrs.headers)
+
+    blind = lrs.http.put(
+        _state(stateId="s"), b'{"v": 2}', content_type="application/json", **lrs.headers
+    )
+
+    assert blind.status_code == HTTPStatus.CONFLICT
+    assert lrs.http.get(_state(stateId="s"), **lrs.headers).json() == {"v": 1}
+
+
+def test_posting_invalid_json_as_json_is_refused(lrs):
+    url = _url("activities/profile", activityId=ACTIVITY, profileId="new")
+
+    response = lrs.http.post(url, b"{not json", content_type="application/json", **lrs.headers)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert lrs.http.get(url, **lrs.headers).status_code == HTTPStatus.NOT_FOUND

@@ -378,3 +378,54 @@ def test_a_declared_attachment_needs_its_content(lrs):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["extra"]["path"] == "[0].attachments[0]"
+
+
+# --- alternate request syntax (xAPI 1.0.3 Communication 1.3) ---------------------------------
+
+
+def _alternate(lrs, method, **form):
+    from urllib.parse import urlencode
+
+    fields = {
+        "Authorization": lrs.headers["HTTP_AUTHORIZATION"],
+        "X-Experience-API-Version": lrs.headers.get("HTTP_X_EXPERIENCE_API_VERSION", "1.0.3"),
+        **form,
+    }
+    return lrs.http.post(
+        f"/xapi/statements?method={method}",
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+def test_alternate_syntax_put_and_get(lrs):
+    statement_id = str(uuid.uuid4())
+
+    put = _alternate(
+        lrs,
+        "PUT",
+        statementId=statement_id,
+        content=json.dumps(_statement()),
+        **{"Content-Type": "application/json"},
+    )
+    get = _alternate(lrs, "GET", statementId=statement_id)
+
+    assert put.status_code == HTTPStatus.NO_CONTENT
+    assert get.json()["id"] == statement_id
+
+
+def test_alternate_syntax_takes_nothing_but_method_in_the_url(lrs):
+    response = lrs.http.post(
+        "/xapi/statements?method=GET&verb=x", "", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_xapi_2_has_no_alternate_syntax():
+    lrs = Lrs(version="2.0.0")
+
+    response = _alternate(lrs, "GET")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["message"] == "xAPI 2.0 has no alternate request syntax."

@@ -707,10 +707,10 @@ def test_format_ids_keeps_only_identifiers() -> None:
         "mbox": "mailto:docente@example.it",
     }
     assert ids["context"]["contextActivities"]["parent"] == [
-        {"objectType": "Activity", "id": "https://lms.metropoli.example/xapi/activities/session/42"}
+        {"id": "https://lms.metropoli.example/xapi/activities/session/42"}
     ]
     video = format_statement(load("video_played"), format="ids")
-    assert video["object"] == {"objectType": "Activity", "id": ACTIVITY}
+    assert video["object"] == {"id": ACTIVITY}
     assert video["actor"] == {
         "objectType": "Agent",
         "account": {

@@ -30,6 +30,14 @@ class DocumentPreconditionFailed(ApplicationError):
     message = "The document changed (or exists) contrary to the request's precondition."
 
 
+class DocumentPreconditionRequired(ApplicationError):
+    """xAPI 1.0.3 profiles: a PUT must say If-Match or If-None-Match (400)."""
+
+    code = "precondition_required"
+    status_code = 400
+    message = "Send If-Match with the document's ETag, or If-None-Match: * to create it."
+
+
 class DocumentConflict(ApplicationError):
     """A profile overwritten without If-Match or If-None-Match (409, xAPI §2.3 concurrency)."""
 
@@ -69,7 +77,11 @@ def _documents(key: DocumentKey) -> QuerySet[Document]:
 
 
 def _check(
-    existing: Document | None, preconditions: Preconditions, *, blind_conflicts: bool
+    existing: Document | None,
+    preconditions: Preconditions,
+    *,
+    blind_conflicts: bool,
+    require_precondition: bool = False,
 ) -> None:
     if preconditions.if_match is not None:
         tags = {t.strip().strip('"') for t in preconditions.if_match.split(",")}
@@ -79,13 +91,11 @@ def _check(
         tags = {t.strip().strip('"') for t in preconditions.if_none_match.split(",")}
         if existing is not None and ({"*", existing.etag} & tags):
             raise DocumentPreconditionFailed()
-    if (
-        blind_conflicts
-        and existing is not None
-        and preconditions.if_match is None
-        and preconditions.if_none_match is None
-    ):
+    blind = preconditions.if_match is None and preconditions.if_none_match is None
+    if blind and existing is not None and blind_conflicts:
         raise DocumentConflict()
+    if blind and require_precondition:
+        raise DocumentPreconditionRequired()
 
 
 def _is_json_object(content: bytes) -> dict[str, Any] | None:
@@ -105,11 +115,18 @@ def document_put(
     content_type: str,
     preconditions: Preconditions,
     blind_conflicts: bool,
+    require_precondition: bool = False,
 ) -> Document:
     """Create or replace a document. ``blind_conflicts``: refuse (409) to overwrite an existing
-    document when neither If-Match nor If-None-Match is given (the profile resources)."""
+    document when neither If-Match nor If-None-Match is given; ``require_precondition``: refuse
+    (400) any PUT without one of them (xAPI 1.0.3 profiles)."""
     existing = _documents(key).select_for_update().filter(document_id=document_id).first()
-    _check(existing, preconditions, blind_conflicts=blind_conflicts)
+    _check(
+        existing,
+        preconditions,
+        blind_conflicts=blind_conflicts,
+        require_precondition=require_precondition,
+    )
     return _save(
         existing, key=key, document_id=document_id, content=content, content_type=content_type
     )
@@ -126,6 +143,8 @@ def document_merge(
 ) -> Document:
     """POST: merge a JSON object into the stored JSON object (top-level keys, new values win);
     store the document as it is when there is none. Either side not JSON: 400."""
+    if content_type == JSON_TYPE and _is_json_object(content) is None:
+        raise XapiBadRequest("The document is not a JSON object.", extra={"path": "body"})
     existing = _documents(key).select_for_update().filter(document_id=document_id).first()
     _check(existing, preconditions, blind_conflicts=False)
     if existing is None:

@@ -19,6 +19,7 @@ from tracking.exceptions import LrsForbidden, StatementConflict, XapiBadRequest
 from tracking.models import Attachment, LrsClient, Statement, StatementActivity, StatementAgent
 from tracking.multipart import AttachmentPart, MultipartInvalid, check_attachments
 from tracking.services.principals import LrsPrincipal
+from tracking.signatures import check_signature, signature_attachments
 from tracking.xapi import (
     VOIDED_VERB,
     StatementInvalid,
@@ -138,6 +139,7 @@ def statements_store(
         check_attachments([p.payload for p in prepared], attachments or {})
     except MultipartInvalid as error:
         raise XapiBadRequest(error.message, extra={"path": error.path}) from error
+    _check_signatures(prepared, attachments or {})
 
     ids = [p.id for p in prepared]
     if len(set(ids)) != len(ids):
@@ -183,6 +185,25 @@ def statements_store(
     if voided_targets:
         Statement.objects.filter(pk__in=voided_targets, is_voiding=False).update(voided=True)
     return ids
+
+
+def _check_signatures(
+    prepared: Sequence[_Prepared], attachments: Mapping[str, AttachmentPart]
+) -> None:
+    for index, item in enumerate(prepared):
+        for position, attachment in signature_attachments(item.payload):
+            part = attachments.get(str(attachment.get("sha2", "")).lower())
+            if part is None:
+                continue  # a fileUrl signature: nothing to check here
+            try:
+                check_signature(
+                    item.payload,
+                    attachment=attachment,
+                    jws=part.content,
+                    path=f"[{index}].attachments[{position}]",
+                )
+            except StatementInvalid as error:
+                raise _invalid(error) from error
 
 
 def _store_attachments(parts: Mapping[str, AttachmentPart]) -> None:
@@ -289,8 +310,9 @@ def _parse_time(params: Mapping[str, str], name: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _filtered(params: Mapping[str, str], statements: QuerySet[Statement]) -> QuerySet[Statement]:
-    statements = statements.filter(voided=False)
+def _matching(params: Mapping[str, str], statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    """The statements that meet the identity filters (agent, verb, activity, registration),
+    voided ones included: a statement that targets a matching one meets them too."""
     if "agent" in params:
         try:
             agent = json.loads(params["agent"])
@@ -322,6 +344,21 @@ def _filtered(params: Mapping[str, str], statements: QuerySet[Statement]) -> Que
             raise XapiBadRequest(
                 "registration must be a UUID.", extra={"path": "registration"}
             ) from exc
+    return statements
+
+
+IDENTITY_FILTERS = ("agent", "verb", "activity", "registration")
+
+
+def _filtered(params: Mapping[str, str], scoped: QuerySet[Statement]) -> QuerySet[Statement]:
+    """Communication 2.1.3: the filters, where a statement whose object is a StatementRef also
+    meets the identity filters when the statement it targets does (voided or not; so voiding
+    statements show up in the queries their target matches). Voided statements never return."""
+    statements = scoped
+    if any(name in params for name in IDENTITY_FILTERS):
+        matching = _matching(params, scoped)
+        statements = matching | scoped.filter(object_statement_id__in=matching.values("pk"))
+    statements = statements.filter(voided=False)
     if (since := _parse_time(params, "since")) is not None:
         statements = statements.filter(stored__gt=since)
     if (until := _parse_time(params, "until")) is not None:
@@ -384,16 +421,25 @@ def statements_query(
 
 
 def activity_get(*, activity_id: str) -> dict[str, Any]:
-    """The Activity object for an id (xAPI §2.5 Activities resource): the definition the most
-    recent statement about it carried, or the bare id when no statement has one."""
-    latest = (
-        Statement.objects.filter(object_activity_id=activity_id)
-        .order_by("-stored")
+    """The Activity object for an id (Communication 2.5): everything the statements about it
+    said of it, merged (language maps gain every language; other properties take the latest)."""
+    payloads = (
+        Statement.objects.filter(
+            object_activity_id=activity_id, payload__object__has_key="definition"
+        )
+        .order_by("stored")
         .values_list("payload", flat=True)
-        .first()
+        .iterator()
     )
+    definition: dict[str, Any] = {}
+    for payload in payloads:
+        for key, value in (payload["object"].get("definition") or {}).items():
+            if key in ("name", "description", "extensions") and isinstance(value, dict):
+                definition[key] = {**definition.get(key, {}), **value}
+            else:
+                definition[key] = value
     activity: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
-    if latest and (definition := latest["object"].get("definition")):
+    if definition:
         activity["definition"] = definition
     return activity
 

@@ -15,7 +15,7 @@ def format_statement(
     """``statement`` (as stored) rendered in ``format``; the input is never modified.
 
     - "exact": as stored.
-    - "ids": activities become {"objectType": "Activity", "id"}, verbs {"id"}, agents their
+    - "ids": activities become {"id"}, verbs {"id"}, agents their
       objectType and IFI, groups their objectType, IFI (if identified) and members' IFIs.
     - "canonical": every language map (verb display, activity name/description, interaction
       component descriptions, attachment display/description) keeps only the best language for the
@@ -46,7 +46,8 @@ def _agent_ids(agent: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _activity_ids(activity: Mapping[str, Any]) -> dict[str, Any]:
-    return {"objectType": "Activity", "id": activity["id"]}
+    # xAPI 1.0.3 Communication 2.1.3 "ids": Activity Objects contain only the id
+    return {"id": activity["id"]}
 
 
 def _ids(stmt: dict[str, Any], *, top: bool) -> None:
