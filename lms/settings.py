@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lms.middleware.HeadBodyRemovalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files: whitenoise in production (after collectstatic); runserver serves them in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),

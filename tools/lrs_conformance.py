@@ -223,8 +223,18 @@ def manage(*args: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
-def create_credential(env: dict[str, str]) -> tuple[str, str]:
-    output = manage("lrs_client_create", "--name", "conformance", "--read", "all", env=env)
+def create_credential(env: dict[str, str], *, version: str) -> tuple[str, str]:
+    """A credential for one tree: a client built for that xAPI version, as a real one is."""
+    output = manage(
+        "lrs_client_create",
+        "--name",
+        f"conformance {version}",
+        "--read",
+        "all",
+        "--xapi-version",
+        version,
+        env=env,
+    )
     values = dict(
         line.split(": ", 1)
         for line in output.splitlines()
@@ -413,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
             port = free_port()
             env = server_environment(database_url=database_url, port=port, workdir=workdir)
             manage("migrate", "--noinput", env=env)
-            key, secret = create_credential(env)
+            credentials = {version: create_credential(env, version=version) for version in VERSIONS}
             server_log = output_dir / "server.log"
             with running_server(port=port, env=env, log_path=server_log) as base:
                 say(f"Server: {base} (log: {server_log})")
@@ -423,8 +433,8 @@ def main(argv: list[str] | None = None) -> int:
                             suite=suite,
                             version=version,
                             endpoint=f"{base}/xapi",
-                            key=key,
-                            secret=secret,
+                            key=credentials[version][0],
+                            secret=credentials[version][1],
                             output_dir=output_dir,
                             timeout=options.timeout,
                         )

@@ -18,7 +18,7 @@ class LrsClientAddForm(forms.ModelForm):
 
     class Meta:
         model = LrsClient
-        fields = ("name", "can_write", "read_scope")
+        fields = ("name", "can_write", "read_scope", "xapi_version")
 
 
 @admin.register(LrsClient)
@@ -32,6 +32,7 @@ class LrsClientAdmin(admin.ModelAdmin):
         "key",
         "can_write",
         "read_scope",
+        "xapi_version",
         "is_active",
         "authority",
         "created_by",
@@ -66,6 +67,7 @@ class LrsClientAdmin(admin.ModelAdmin):
             name=form.cleaned_data["name"],
             can_write=form.cleaned_data["can_write"],
             read_scope=form.cleaned_data["read_scope"],
+            xapi_version=form.cleaned_data["xapi_version"],
             created_by=request.user,  # type: ignore[arg-type]
         )
         # The admin goes on with ``obj`` (history entry, redirect): make it the created row.

@@ -83,6 +83,13 @@ def _principal(request: HttpRequest) -> LrsPrincipal:
     return LrsPrincipal.for_client(_client(request))
 
 
+def _known_client_version(request: HttpRequest) -> str | None:
+    try:
+        return _client(request).xapi_version
+    except LrsUnauthorized:
+        return None
+
+
 def _no_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
 
@@ -157,8 +164,8 @@ def _rewrite_alternate_request(request: HttpRequest) -> None:
             meta_key = f"HTTP_{meta_key}"
         if value is not None:
             request.META[meta_key] = value
-        elif meta_key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            request.META.pop(meta_key, None)
+        elif meta_key == "CONTENT_TYPE":
+            request.META[meta_key] = JSON_TYPE  # the form need not say it: JSON is the default
     content = form.get("content", "").encode()
     request.META["CONTENT_LENGTH"] = str(len(content))
     request.META["REQUEST_METHOD"] = method
@@ -185,7 +192,12 @@ class XapiView(View):
             if alternate:
                 _rewrite_alternate_request(request)
             if self.requires_version:
-                version = parse_version_header(request.headers.get(VERSION_HEADER))
+                try:
+                    version = parse_version_header(request.headers.get(VERSION_HEADER))
+                except StatementInvalid:
+                    # Answer the refusal in the version the caller's client is built for.
+                    version = _known_client_version(request) or version
+                    raise
             if alternate and not version.startswith("1."):
                 raise XapiBadRequest(
                     "xAPI 2.0 has no alternate request syntax.", extra={"path": "method"}

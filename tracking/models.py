@@ -31,6 +31,16 @@ class LrsClient(BaseModel):
     read_scope = models.CharField(
         _("reads"), max_length=8, choices=ReadScope.choices, default=ReadScope.MINE
     )
+    xapi_version = models.CharField(
+        _("xAPI version"),
+        max_length=8,
+        choices=[("1.0.3", "xAPI 1.0.3"), ("2.0.0", "xAPI 2.0 (IEEE 9274.1.1)")],
+        default="1.0.3",
+        help_text=_(
+            "The version the client is built for: the LRS answers in it when a request does "
+            "not say which version it speaks."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -198,7 +198,12 @@ def test_staff_create_an_lrs_client_in_the_admin_and_see_the_secret_once(staff_c
 
     response = staff_client.post(
         "/admin/tracking/lrsclient/add/",
-        {"name": "Piattaforma video", "can_write": "on", "read_scope": "all"},
+        {
+            "name": "Piattaforma video",
+            "can_write": "on",
+            "read_scope": "all",
+            "xapi_version": "2.0.0",
+        },
     )
 
     assert add_page.status_code == HTTPStatus.OK
@@ -207,6 +212,7 @@ def test_staff_create_an_lrs_client_in_the_admin_and_see_the_secret_once(staff_c
     assert response["Location"] == "/admin/tracking/lrsclient/"
     client = LrsClient.objects.get(name="Piattaforma video")
     assert (client.can_write, client.read_scope, client.created_by) == (True, "all", staff)
+    assert client.xapi_version == "2.0.0"
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     match = re.fullmatch(
         r"Credentials for “Piattaforma video”: key <code>(\S+)</code>, secret <code>(\S+)</code>\. "

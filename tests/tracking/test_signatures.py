@@ -63,3 +63,10 @@ def test_signature_rules(attachment, jws, message):
         check_signature(STATEMENT, attachment=attachment, jws=jws, path="attachments[0]")
 
     assert error.value.message == message
+
+
+def test_durations_compare_to_the_hundredth_of_a_second():
+    short = {**STATEMENT, "result": {"duration": "P1DT12H36M0.12S"}}
+    signed_full = {**STATEMENT, "result": {"duration": "P1DT12H36M0.1237S"}}
+
+    check_signature(short, attachment=ATTACHMENT, jws=_jws(payload=signed_full), path="a")

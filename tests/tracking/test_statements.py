@@ -401,12 +401,8 @@ def _alternate(lrs, method, **form):
 def test_alternate_syntax_put_and_get(lrs):
     statement_id = str(uuid.uuid4())
 
-    put = _alternate(
-        lrs,
-        "PUT",
-        statementId=statement_id,
-        content=json.dumps(_statement()),
-        **{"Content-Type": "application/json"},
+    put = _alternate(  # no Content-Type in the form: JSON is the default
+        lrs, "PUT", statementId=statement_id, content=json.dumps(_statement())
     )
     get = _alternate(lrs, "GET", statementId=statement_id)
 
@@ -429,3 +425,14 @@ def test_xapi_2_has_no_alternate_syntax():
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["message"] == "xAPI 2.0 has no alternate request syntax."
+
+
+def test_a_request_without_version_is_refused_in_the_version_of_its_client():
+    lrs = Lrs(version=None)
+    lrs.client_row.xapi_version = "2.0.0"
+    lrs.client_row.save(update_fields=["xapi_version"])
+
+    response = lrs.get()
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["X-Experience-API-Version"] == "2.0.0"

@@ -33,6 +33,7 @@ def lrs_client_create(
     created_by: User | None = None,
     key: str | None = None,
     secret: str | None = None,
+    xapi_version: str = "1.0.3",
 ) -> tuple[LrsClient, str]:
     """Create an active client and return it with its plain secret, which is not stored and
     cannot be shown again.
@@ -57,6 +58,7 @@ def lrs_client_create(
         authority=authority,
         can_write=can_write,
         read_scope=read_scope,
+        xapi_version=xapi_version,
         created_by=created_by,
     )
     client.full_clean()

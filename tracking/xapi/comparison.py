@@ -1,6 +1,7 @@
 """Statement normalisation for storage and the Statement Comparison Requirements (Data 2.3.1)."""
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,9 +64,22 @@ def _comparable_body(stmt: dict[str, Any]) -> dict[str, Any]:
     stmt["object"] = _comparable_object(stmt["object"])
     if "context" in stmt:
         stmt["context"] = _comparable_context(stmt["context"])
+    if isinstance(stmt.get("result"), dict) and "duration" in stmt["result"]:
+        stmt["result"] = {
+            **stmt["result"],
+            "duration": _comparable_duration(str(stmt["result"]["duration"])),
+        }
     if "attachments" in stmt:  # only inside a SubStatement
         del stmt["attachments"]
     return stmt
+
+
+_SUB_HUNDREDTHS = re.compile(r"(\.\d{2})\d+S$")
+
+
+def _comparable_duration(duration: str) -> str:
+    """xAPI 2.0 Data 4.2.7: durations compare to 0.01 s; finer digits of the seconds are cut."""
+    return _SUB_HUNDREDTHS.sub(r"\1S", duration)
 
 
 def _comparable_map(language_map: Mapping[str, str] | None) -> dict[str, str]:

@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-write", action="store_true", help="May not store statements or documents."
         )
+        parser.add_argument(
+            "--xapi-version",
+            choices=["1.0.3", "2.0.0"],
+            default="1.0.3",
+            help="The xAPI version the client is built for (default 1.0.3).",
+        )
         parser.add_argument("--key", help="Use this key instead of a random one.")
         parser.add_argument("--secret", help="Use this secret instead of a random one.")
 
@@ -33,6 +39,7 @@ class Command(BaseCommand):
                 can_write=not options["no_write"],
                 key=str(options["key"]) if options["key"] else None,
                 secret=str(options["secret"]) if options["secret"] else None,
+                xapi_version=str(options["xapi_version"]),
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
