@@ -4,7 +4,6 @@ protocol (headers, alternate syntax, multipart) that DRF's content negotiation w
 
 import base64
 import binascii
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +51,7 @@ from tracking.xapi import (
     StatementInvalid,
     agent_ifi,
     format_statement,
+    parse_json,
     parse_version_header,
     validate_agent,
 )
@@ -122,7 +122,7 @@ def _statement_body(request: HttpRequest) -> tuple[Any, dict[str, AttachmentPart
             extra={"path": "Content-Type"},
         )
     try:
-        return json.loads(request.body or b"null"), {}
+        return parse_json(request.body or b"null"), {}
     except (ValueError, UnicodeDecodeError) as exc:
         raise XapiBadRequest(f"The body is not valid JSON: {exc}", extra={"path": "body"}) from exc
 
@@ -349,7 +349,7 @@ def _agent_param(params: QueryDict) -> str:
     if "agent" not in params:
         raise XapiBadRequest("The agent parameter is required.", extra={"path": "agent"})
     try:
-        agent = json.loads(params.get("agent", ""))
+        agent = parse_json(params.get("agent", ""))
     except ValueError as exc:
         raise XapiBadRequest("agent must be JSON.", extra={"path": "agent"}) from exc
     validate_agent(agent, path="agent")
@@ -499,4 +499,4 @@ class AgentsApi(XapiView):
         self.require_read()
         params = request.GET
         _agent_param(params)
-        return JsonResponse(person_for(agent=json.loads(params.get("agent", ""))))
+        return JsonResponse(person_for(agent=parse_json(params.get("agent", ""))))

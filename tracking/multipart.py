@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tracking.xapi.syntax import parse_json
+
 
 class MultipartInvalid(ValueError):
     """The body breaks the attachment rules; ``message`` says how, ``path`` where."""
@@ -43,7 +45,7 @@ def parse_statement_body(content_type: str, body: bytes) -> tuple[Any, dict[str,
     if first.get_content_type() != "application/json":
         raise MultipartInvalid("The first part must be the statements, as application/json.")
     try:
-        statements = json.loads(_payload(first) or b"null")
+        statements = parse_json(_payload(first) or b"null")
     except ValueError as exc:
         raise MultipartInvalid(f"The statements part is not valid JSON: {exc}") from exc
     attachments: dict[str, AttachmentPart] = {}

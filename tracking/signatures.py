@@ -7,11 +7,10 @@ signature against a trusted key is the consumer's business (the spec leaves trus
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from tracking.xapi import StatementInvalid, same_statement
+from tracking.xapi import StatementInvalid, parse_json, same_statement
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 SIGNATURE_CONTENT_TYPE = "application/octet-stream"
@@ -42,8 +41,8 @@ def check_signature(
         )
     try:
         header_segment, payload_segment, signature_segment = jws.decode("ascii").split(".")
-        header = json.loads(_b64url(header_segment))
-        payload = json.loads(_b64url(payload_segment))
+        header = parse_json(_b64url(header_segment))
+        payload = parse_json(_b64url(payload_segment))
         _b64url(signature_segment)
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
         raise StatementInvalid("The signature is not a JWS compact serialisation.", path) from exc

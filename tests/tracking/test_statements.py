@@ -436,3 +436,14 @@ def test_a_request_without_version_is_refused_in_the_version_of_its_client():
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response["X-Experience-API-Version"] == "2.0.0"
+
+
+def test_nan_is_not_json(lrs):
+    body = json.dumps(_statement(result={"score": {"raw": 1}})).replace('"raw": 1', '"raw": NaN')
+
+    response = lrs.http.post(
+        "/xapi/statements", body, content_type="application/json", **lrs.headers
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not Statement.objects.exists()

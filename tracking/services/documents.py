@@ -18,6 +18,7 @@ from django.utils import timezone
 from lms.exceptions import ApplicationError, NotFound
 from tracking.exceptions import XapiBadRequest
 from tracking.models import Document
+from tracking.xapi import parse_json
 
 JSON_TYPE = "application/json"
 
@@ -100,7 +101,7 @@ def _check(
 
 def _is_json_object(content: bytes) -> dict[str, Any] | None:
     try:
-        value = json.loads(content)
+        value = parse_json(content)
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None

@@ -11,6 +11,7 @@ from tracking.xapi.agents import agent_ifi, statement_activities, statement_agen
 from tracking.xapi.comparison import normalise_statement, same_statement
 from tracking.xapi.errors import StatementInvalid
 from tracking.xapi.formats import FORMATS, best_language, format_statement
+from tracking.xapi.syntax import parse_json
 from tracking.xapi.validation import VOIDED_VERB, validate_agent, validate_statement
 from tracking.xapi.versions import SUPPORTED_VERSIONS, parse_version_header
 
@@ -23,6 +24,7 @@ __all__ = [
     "best_language",
     "format_statement",
     "normalise_statement",
+    "parse_json",
     "parse_version_header",
     "same_statement",
     "statement_activities",

@@ -3,8 +3,10 @@
 Each ``is_*`` function answers for one string; none raises.
 """
 
+import json
 import re
 from datetime import datetime
+from typing import Any
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -151,3 +153,13 @@ def has_offset(value: str) -> bool:
 def is_duration(value: str) -> bool:
     """An ISO 8601 duration such as "PT1H0M0.1S", "P3Y" or "P4W" (weeks never mix with others)."""
     return value != "P" and _DURATION.fullmatch(value) is not None
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads`` as RFC 8259 has it: Python's own also takes NaN and Infinity, which no
+    other xAPI party could read back."""
+    return json.loads(text, parse_constant=_not_json)
