@@ -130,6 +130,18 @@ ENROLLMENT_IMPORT_MAX_ROWS = env.int("ENROLLMENT_IMPORT_MAX_ROWS", default=5000)
 
 # xAPI: the most statements one GET returns; the rest follow through the "more" link.
 LRS_PAGE_SIZE = env.int("LRS_PAGE_SIZE", default=100)
+# Forwarding every statement to an external LRS (more targets: rows in the admin). No endpoint:
+# no settings-configured target. The secret is the remote's credential, kept as given.
+LRS_FORWARD_ENDPOINT = env("LRS_FORWARD_ENDPOINT", default="")
+LRS_FORWARD_NAME = env("LRS_FORWARD_NAME", default="regional")
+LRS_FORWARD_KEY = env("LRS_FORWARD_KEY", default="")
+LRS_FORWARD_SECRET = env("LRS_FORWARD_SECRET", default="")
+LRS_FORWARD_BATCH_SIZE = env.int("LRS_FORWARD_BATCH_SIZE", default=100)
+LRS_FORWARD_TIMEOUT_SECONDS = env.float("LRS_FORWARD_TIMEOUT_SECONDS", default=15.0)
+# Statements younger than this are left for the next run (their transaction may not have
+# committed yet, and the cursor must never pass them).
+LRS_FORWARD_SETTLE_SECONDS = env.float("LRS_FORWARD_SETTLE_SECONDS", default=5.0)
+LRS_FORWARD_EVERY_SECONDS = env.float("LRS_FORWARD_EVERY_SECONDS", default=60.0)
 
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = {
@@ -147,6 +159,13 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Kick a forwarding run for every active ForwardingTarget (none: it does nothing).
+    "tracking-forwarding-sweep": {
+        "task": "tracking.forwarding_sweep",
+        "schedule": LRS_FORWARD_EVERY_SECONDS,
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

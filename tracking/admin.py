@@ -3,13 +3,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tracking.models import Document, LrsClient, Statement
+from tracking.models import Document, ForwardingTarget, LrsClient, Statement
 from tracking.services.clients import lrs_client_create, lrs_client_deactivate
 
 
@@ -39,6 +40,14 @@ class LrsClientAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     readonly_fields = ("key", "authority", "created_by", "created_at", "updated_at")
     actions = ["deactivate"]
 
@@ -154,3 +163,53 @@ class DocumentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("size (bytes)"))
     def size_bytes(self, obj: Document) -> int:
         return len(obj.content)
+
+
+def _https_urls(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class ForwardingTargetForm(forms.ModelForm):
+    """The remote's secret is write-only here: never rendered back; left blank, it is kept."""
+
+    secret = forms.CharField(
+        label=_("secret"), widget=forms.PasswordInput(render_value=False), required=False
+    )
+
+    class Meta:
+        model = ForwardingTarget
+        fields = ("name", "endpoint", "key", "secret", "batch_size", "is_active")
+        formfield_callback = _https_urls
+
+    def clean_secret(self) -> str:
+        secret: str = self.cleaned_data.get("secret") or ""
+        if not secret and self.instance.pk:
+            return self.instance.secret
+        if not secret:
+            raise forms.ValidationError(_("The remote LRS's secret is required."))
+        return secret
+
+
+@admin.register(ForwardingTarget)
+class ForwardingTargetAdmin(admin.ModelAdmin):
+    form = ForwardingTargetForm
+    list_display = ["name", "endpoint", "is_active", "forwarded_count", "last_forwarded_at"]
+    list_filter = ["is_active"]
+    readonly_fields = (
+        "last_stored",
+        "last_id",
+        "forwarded_count",
+        "last_forwarded_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -6,3 +6,8 @@ class TrackingConfig(AppConfig):
     name = "tracking"
     verbose_name = _("Learning records (xAPI)")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tracking import handlers
+
+        handlers.connect()

@@ -192,3 +192,37 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.document_id}"
+
+
+class ForwardingTarget(BaseModel):
+    """An external LRS (a regional Learning Locker, Ralph, …) that receives a copy of every
+    statement, replayed in (stored, id) order. ``last_stored``/``last_id`` is the cursor: the
+    last statement the remote accepted. The forwarder claims the row (select_for_update with
+    skip_locked) while it sends a batch, so two workers never send the same batch.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    endpoint = models.URLField(_("endpoint"), help_text=_("The xAPI base URL, ending in /xapi/."))
+    key = models.CharField(_("key"), max_length=200, help_text=_("HTTP Basic user name."))
+    # Stored as given, not hashed: it is another system's credential, which we must present
+    # in clear on every request. Keep database backups as confidential as the remote's data.
+    secret = models.CharField(_("secret"), max_length=500, help_text=_("HTTP Basic password."))
+    batch_size = models.PositiveIntegerField(_("batch size"), default=100)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Cleared when the remote refuses a batch (4xx): fix the cause, then re-tick."),
+    )
+    last_stored = models.DateTimeField(_("last forwarded statement: stored"), null=True, blank=True)
+    last_id = models.UUIDField(_("last forwarded statement: id"), null=True, blank=True)
+    forwarded_count = models.PositiveBigIntegerField(_("statements forwarded"), default=0)
+    last_forwarded_at = models.DateTimeField(_("last forwarded at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("forwarding target")
+        verbose_name_plural = _("forwarding targets")
+
+    def __str__(self) -> str:
+        return self.name

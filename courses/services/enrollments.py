@@ -10,6 +10,7 @@ from courses.exceptions import (
     SelfEnrollmentClosed,
 )
 from courses.models import Course, Enrollment
+from courses.signals import enrollment_created
 from lms.accounts.exceptions import PersonNotFound
 from lms.accounts.models import User
 from lms.accounts.selectors import person_in_scope
@@ -39,7 +40,10 @@ def enrollment_create(
         raise SelfEnrollmentClosed()
 
     if existing := Enrollment.objects.filter(learner=learner, course=course).first():
-        return _reactivate(existing, actor=actor)
+        enrollment, reactivated = _reactivate(existing, actor=actor)
+        if reactivated:
+            _announce(enrollment)
+        return enrollment, reactivated
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -53,7 +57,16 @@ def enrollment_create(
             )
     except IntegrityError:  # a concurrent request enrolled the same person first
         return Enrollment.objects.get(learner=learner, course=course), False
+    _announce(enrollment)
     return enrollment, True
+
+
+def _announce(enrollment: Enrollment) -> None:
+    """Tell whoever listens (tracking emits the xAPI ``registered`` statement), after commit."""
+    enrollment_id = str(enrollment.pk)
+    transaction.on_commit(
+        lambda: enrollment_created.send(sender=Enrollment, enrollment_id=enrollment_id)
+    )
 
 
 def _reactivate(enrollment: Enrollment, *, actor: User) -> tuple[Enrollment, bool]:

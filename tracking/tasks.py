@@ -1,0 +1,50 @@
+"""Celery tasks of the LRS: each loads by id, calls one service and declares its retry policy."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from tracking.services.emitted import enrollment_registered_emit
+from tracking.services.forwarding import (
+    RemoteLrsUnavailable,
+    forwarding_target_forward,
+    forwarding_target_ids_active,
+)
+
+# A database that went away for a moment; anything else is a bug and must not be retried.
+DATABASE_TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    name="tracking.emit_registered",
+    autoretry_for=DATABASE_TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def enrollment_registered_emit_task(*, enrollment_id: str) -> str | None:
+    """Emit the xAPI ``registered`` statement of an enrolment (idempotent: a deterministic id)."""
+    statement_id = enrollment_registered_emit(enrollment_id=enrollment_id)
+    return str(statement_id) if statement_id else None
+
+
+@shared_task(
+    name="tracking.forwarding_target_forward",
+    autoretry_for=(RemoteLrsUnavailable, *DATABASE_TRANSIENT_ERRORS),
+    retry_backoff=True,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=12,
+)
+def forwarding_target_forward_task(*, target_id: str) -> int:
+    """Forward a target's pending statements (idempotent; a second worker finds it claimed).
+    Retries only when the remote is unreachable or answers 5xx."""
+    return forwarding_target_forward(target_id=target_id).forwarded
+
+
+@shared_task(name="tracking.forwarding_sweep")
+def forwarding_sweep_task() -> list[str]:
+    """Periodic: kick a forwarding run for every active target."""
+    target_ids = forwarding_target_ids_active()
+    for target_id in target_ids:
+        forwarding_target_forward_task.delay(target_id=target_id)
+    return target_ids
