@@ -17,3 +17,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 LANGUAGE_CODE = "en"  # error bodies are asserted literally; Italian ones have their own test
 LOGGING["handlers"]["stderr"]["formatter"] = "console"  # type: ignore[index]  # noqa: F405
+
+# Tasks run in-process in tests even when CI configures a broker; a test that needs a real
+# worker starts one (celery.contrib.pytest's celery_worker) and turns this off for itself.
+CELERY_TASK_ALWAYS_EAGER = True
