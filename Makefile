@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck check worker conformance ffmpeg chromium messages clean
+.PHONY: run test lint format typecheck check worker conformance bench ffmpeg chromium messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,16 @@ worker: $(VENV)/.installed-run
 ## xAPI version. Needs LRS_SUITE_DIR (a checkout of adlnet/lrs-conformance-test-suite) and Node.js.
 conformance: $(VENV)/.installed-run | var
 	$(BIN)/python tools/lrs_conformance.py $(CONFORMANCE_ARGS)
+
+## bench: every benchmark in bench/ against real servers (PostgreSQL on DATABASE_URL's server,
+## postgres@127.0.0.1:5432 by default); each prints its figures beside its targets. Fails if any
+## benchmark misses a target or cannot run (the others still run). bench/_*.py are their helpers.
+bench: $(VENV)/.installed-run | var
+	@failed=""; for script in bench/[!_]*.py; do \
+	  echo "== $$script"; \
+	  $(BIN)/python "$$script" || failed="$$failed $$script"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "bench: failed:$$failed"; exit 1; fi
 
 ## messages: refresh the Italian translation catalogue after changing strings (needs gettext)
 messages: $(VENV)/.installed-dev

@@ -95,8 +95,19 @@ class Statement(models.Model):
             models.Index(fields=["verb_id", "-stored"], name="statement_verb"),
             models.Index(fields=["object_activity_id", "-stored"], name="statement_activity"),
             models.Index(fields=["registration", "-stored"], name="statement_registration"),
-            # StatementRef targets: queries also return statements that point at a match
-            models.Index(fields=["object_statement_id"], name="statement_target"),
+            # An Agent object: the agent filter matches the actor or the object
+            models.Index(
+                fields=["object_agent_ifi", "-stored"],
+                name="statement_object_agent",
+                condition=~models.Q(object_agent_ifi=""),
+            ),
+            # StatementRef targets: queries also return statements that point at a match. Only
+            # the few statements with one are indexed (mostly voiding statements).
+            models.Index(
+                fields=["object_statement_id"],
+                name="statement_target",
+                condition=models.Q(object_statement_id__isnull=False),
+            ),
             models.Index(
                 fields=["stored"],
                 name="statement_progress_pending",

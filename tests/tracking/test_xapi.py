@@ -751,3 +751,26 @@ def test_format_canonical_keeps_the_best_language(
 def test_format_refuses_an_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown format 'full'"):
         format_statement(MINIMAL, format="full")
+
+
+def test_normalise_statement_never_modifies_its_input():
+    from tracking.xapi import normalise_statement
+
+    statement = load("group_statement")
+    statement["context"] = {"contextActivities": {"parent": {"id": "http://example.it/a"}}}
+    statement["object"] = {
+        "objectType": "SubStatement",
+        "actor": {"mbox": "mailto:ann@example.it"},
+        "verb": {"id": "http://example.it/v"},
+        "object": {"id": "http://example.it/b"},
+        "context": {"contextActivities": {"grouping": {"id": "http://example.it/c"}}},
+    }
+    before = json.dumps(statement, sort_keys=True)
+
+    normalised = normalise_statement(statement)
+
+    assert json.dumps(statement, sort_keys=True) == before
+    assert normalised["context"]["contextActivities"]["parent"] == [{"id": "http://example.it/a"}]
+    assert normalised["object"]["context"]["contextActivities"]["grouping"] == [
+        {"id": "http://example.it/c"}
+    ]

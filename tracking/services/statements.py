@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -74,14 +74,16 @@ def _identified(agent: Mapping[str, Any]) -> bool:
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class PreparedStatement:
     payload: dict[str, Any]
     id: uuid.UUID
 
 
-def _prepare(
+def prepare_statement(
     raw: Any, *, path: str, version: str, authority: Mapping[str, Any], stored: str
-) -> _Prepared:
+) -> PreparedStatement:
+    """The statement as the LRS stores it: validated (XapiBadRequest otherwise), normalised,
+    with its id (a new one when it has none), ``stored``, ``authority``, and the defaults."""
     try:
         validate_statement(raw, version=version, path=path)
     except StatementInvalid as error:
@@ -93,7 +95,45 @@ def _prepare(
     payload["authority"] = dict(authority)  # the LRS sets the authority (xAPI §2.4.9)
     payload.setdefault("timestamp", stored)
     payload.setdefault("version", "1.0.0")
-    return _Prepared(payload=payload, id=statement_id)
+    return PreparedStatement(payload=payload, id=statement_id)
+
+
+@dataclass(frozen=True)
+class StatementRows:
+    statements: list[Statement]
+    activities: list[StatementActivity]
+    agents: list[StatementAgent]
+
+
+def statement_rows(
+    *, prepared: Sequence[PreparedStatement], stored: datetime, client: LrsClient | None
+) -> StatementRows:
+    """The unsaved rows that store prepared statements: each statement with its query columns,
+    and the links ``related_activities`` and ``related_agents`` queries use."""
+    statements = [
+        Statement(
+            id=item.id,
+            payload=item.payload,
+            timestamp=_parse_timestamp(item.payload["timestamp"], stored),
+            stored=stored,
+            client=client,
+            **_index_columns(item.payload),
+        )
+        for item in prepared
+    ]
+    return StatementRows(
+        statements=statements,
+        activities=[
+            StatementActivity(statement_id=row.id, activity_id=activity)
+            for row in statements
+            for activity in sorted(statement_activities(row.payload))
+        ],
+        agents=[
+            StatementAgent(statement_id=row.id, agent_ifi=ifi)
+            for row in statements
+            for ifi in sorted(statement_agents(row.payload))
+        ],
+    )
 
 
 @transaction.atomic
@@ -128,7 +168,9 @@ def statements_store(
             raw = {**raw, "id": str(statement_id)}
         path = f"[{index}]" if batch and len(statements) > 1 else ""
         prepared.append(
-            _prepare(raw, path=path, version=version, authority=principal.authority, stored=stored)
+            prepare_statement(
+                raw, path=path, version=version, authority=principal.authority, stored=stored
+            )
         )
     if principal.learner_ifi is not None and any(
         _index_columns(p.payload)["actor_ifi"] != principal.learner_ifi for p in prepared
@@ -156,28 +198,9 @@ def statements_store(
         new.append(item)
 
     _check_voiding([p.payload for p in new])
-    rows = [
-        Statement(
-            id=item.id,
-            payload=item.payload,
-            timestamp=_parse_timestamp(item.payload["timestamp"], now),
-            stored=now,
-            client=principal.client,
-            **_index_columns(item.payload),
-        )
-        for item in new
-    ]
-    Statement.objects.bulk_create(rows)
-    StatementActivity.objects.bulk_create(
-        StatementActivity(statement_id=row.id, activity_id=activity)
-        for row in rows
-        for activity in sorted(statement_activities(row.payload))
-    )
-    StatementAgent.objects.bulk_create(
-        StatementAgent(statement_id=row.id, agent_ifi=ifi)
-        for row in rows
-        for ifi in sorted(statement_agents(row.payload))
-    )
+    rows = statement_rows(prepared=new, stored=now, client=principal.client)
+    for table in (rows.statements, rows.activities, rows.agents):
+        _insert(table)
     _store_attachments(attachments or {})
     voided_targets = [
         uuid.UUID(p.payload["object"]["id"]) for p in new if p.payload["verb"]["id"] == VOIDED_VERB
@@ -187,8 +210,31 @@ def statements_store(
     return ids
 
 
+def _insert(rows: Sequence[models.Model]) -> None:
+    """Insert new rows of one model: with COPY on PostgreSQL, bulk_create elsewhere.
+
+    COPY takes about half the CPU time of bulk_create for a batch of statements (nothing to
+    compile, and no array literals of JSON to quote, which psycopg does in Python for Django's
+    INSERT ... UNNEST); the statements POST is the hot path of the LRS. Each field's own
+    ``get_db_prep_save`` prepares the values, as bulk_create does.
+    """
+    if not rows:
+        return
+    model = type(rows[0])
+    db = transaction.get_connection()  # the connection itself: the proxy costs a lookup per use
+    if db.vendor != "postgresql":
+        model._default_manager.bulk_create(rows)
+        return
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+    table = db.ops.quote_name(model._meta.db_table)
+    with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([f.get_db_prep_save(getattr(row, f.attname), db) for f in fields])
+
+
 def _check_signatures(
-    prepared: Sequence[_Prepared], attachments: Mapping[str, AttachmentPart]
+    prepared: Sequence[PreparedStatement], attachments: Mapping[str, AttachmentPart]
 ) -> None:
     for index, item in enumerate(prepared):
         for position, attachment in signature_attachments(item.payload):
@@ -208,6 +254,8 @@ def _check_signatures(
 
 def _store_attachments(parts: Mapping[str, AttachmentPart]) -> None:
     """Keep each attachment's bytes once (by SHA-2) in file storage, whoever sends them again."""
+    if not parts:
+        return
     known = set(Attachment.objects.filter(sha2__in=parts).values_list("sha2", flat=True))
     for sha2, part in parts.items():
         if sha2 in known:
@@ -357,7 +405,15 @@ def _filtered(params: Mapping[str, str], scoped: QuerySet[Statement]) -> QuerySe
     statements = scoped
     if any(name in params for name in IDENTITY_FILTERS):
         matching = _matching(params, scoped)
-        statements = matching | scoped.filter(object_statement_id__in=matching.values("pk"))
+        # The statements that target a match are looked up first, through the partial index of
+        # StatementRef objects: an OR with a subquery would make PostgreSQL scan the table.
+        # They are few (mostly voiding statements), usually none.
+        targeting = list(
+            scoped.filter(
+                object_statement_id__isnull=False, object_statement_id__in=matching.values("pk")
+            ).values_list("pk", flat=True)
+        )
+        statements = matching | scoped.filter(pk__in=targeting) if targeting else matching
     statements = statements.filter(voided=False)
     if (since := _parse_time(params, "since")) is not None:
         statements = statements.filter(stored__gt=since)
