@@ -53,7 +53,7 @@ from _harness import (
     Target,
     connect,
     free_port,
-    fresh_database,
+    fresh_postgres_database,
     manage,
     report,
     running_gunicorn,
@@ -490,11 +490,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with (
             tempfile.TemporaryDirectory(prefix="lrs-bench-") as tmp,
-            fresh_database(DATABASE_NAME) as database_url,
+            fresh_postgres_database(DATABASE_NAME) as database_url,
         ):
             workdir = Path(tmp)
             port = free_port()
-            env = server_environment(database_url=database_url, port=port, var_dir=workdir / "var")
+            env = server_environment(
+                database_url=database_url, port=port, var_dir=workdir / "var", LOG_LEVEL="WARNING"
+            )
             manage("migrate", "--noinput", env=env)
             output = manage("lrs_client_create", "--name", "bench", "--read", "all", env=env)
             values = dict(line.split(": ", 1) for line in output.splitlines() if ": " in line)

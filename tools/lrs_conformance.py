@@ -13,7 +13,8 @@ runner writes to ``<suite>/logs/<uuid>.log`` (its exit code is the failure count
 it is not used). Exit status: 0 when both trees ran, failures or not (this is a report); 1 when
 something could not run.
 
-Standard library only: it runs with the project's interpreter but imports nothing from it.
+It runs with the project's interpreter; the disposable database and server come from
+``tools/servers.py``, shared with the benchmarks.
 """
 
 from __future__ import annotations
@@ -22,49 +23,35 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script: the tools package is found from the root
+
+from tools.servers import (  # noqa: E402 - after the path above
+    ServerError,
+    database_url,
+    free_port,
+    fresh_postgres_database,
+    manage,
+    postgres_reachable,
+    running_gunicorn,
+    say,
+    server_environment,
+    stop,
+)
+
 VERSIONS = ("1.0.3", "2.0.0")
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lms_conformance"
 DATABASE_NAME = "lms_conformance"
 LOG_LINE = re.compile(r"Full run log written to (?P<path>\S+\.log)")
-
-# Run by the project's interpreter in a child process: the driver is the project's dependency,
-# this tool stays stdlib-only. Exit 3 means the server could not be reached.
-POSTGRES_SCRIPT = """
-import sys
-import psycopg
-from psycopg import sql
-
-url, name, action = sys.argv[1:4]
-try:
-    connection = psycopg.connect(url, autocommit=True, connect_timeout=5)
-except psycopg.OperationalError as exc:
-    print(exc, file=sys.stderr)
-    sys.exit(3)
-with connection:
-    # FORCE (PostgreSQL 13+) ends connections a killed server may have left behind.
-    connection.execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    )
-    if action == "create":
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-"""
 
 
 class ConformanceError(Exception):
@@ -79,10 +66,6 @@ class TreeResult:
     log_path: Path
     console_path: Path
     failures: list[str] = field(default_factory=list)
-
-
-def say(message: str) -> None:
-    print(message, flush=True)  # noqa: T201 - this tool reports on stdout
 
 
 def suite_dir_from_env() -> Path:
@@ -119,108 +102,16 @@ def ensure_node_modules(suite: Path) -> None:
         raise ConformanceError(f"npm install failed:\n{result.stdout}\n{result.stderr}")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def postgres_url() -> str:
-    """The conformance database's URL: the server (and credentials) of ``DATABASE_URL`` when it
-    is a PostgreSQL one, with the database name replaced so that the developer's own database
-    is never the one dropped."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://", "pgsql://")):
-        return DEFAULT_DATABASE_URL
-    parts = urllib.parse.urlsplit(base)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{DATABASE_NAME}"))
-
-
-def postgres_reachable(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 3):
-            return True
-    except OSError:
-        return False
-
-
-def postgres(url: str, action: str) -> bool:
-    """Drop the database, then create it when ``action`` is "create". False when the server
-    could not be reached; ConformanceError on any other failure."""
-    maintenance = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/postgres"))
-    result = subprocess.run(  # noqa: S603 - our interpreter, our script
-        [sys.executable, "-c", POSTGRES_SCRIPT, maintenance, DATABASE_NAME, action],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode == 3:
-        say(f"PostgreSQL refused the connection: {result.stderr.strip()}")
-        return False
-    if result.returncode != 0:
-        raise ConformanceError(f"Could not {action} the database:\n{result.stderr}")
-    return True
-
-
 @contextmanager
 def fresh_database(workdir: Path) -> Iterator[str]:
-    """A new, empty database for the run; dropped when the run ends."""
-    url = postgres_url()
-    if postgres_reachable(url) and postgres(url, "create"):
-        say(f"Database: {redact(url)} (created)")
-        try:
+    """A new, empty PostgreSQL database for the run (dropped when it ends), or a temporary
+    SQLite file when PostgreSQL cannot be reached."""
+    if postgres_reachable(database_url(DATABASE_NAME)):
+        with fresh_postgres_database(DATABASE_NAME) as url:
             yield url
-        finally:
-            postgres(url, "drop")
-            say(f"Database {DATABASE_NAME} dropped")
         return
     say("PostgreSQL is unreachable: falling back to a temporary SQLite database")
     yield f"sqlite:///{workdir / 'conformance.sqlite3'}"  # removed with workdir
-
-
-def redact(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-    return url
-
-
-def server_environment(*, database_url: str, port: int, workdir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    # No broker: tasks run in-process. No Redis: the cache is per process. Nothing outlives us.
-    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL"):
-        env.pop(name, None)
-    env.update(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        DATABASE_URL=database_url,
-        DATABASE_CONN_MAX_AGE="0",
-        VAR_DIR=str(workdir / "var"),
-        STORAGE_BACKEND="local",
-        LOG_FORMAT="console",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def manage(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(  # noqa: S603 - our interpreter, our manage.py
-        [sys.executable, str(REPO / "manage.py"), *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise ConformanceError(
-            f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        )
-    return result.stdout
 
 
 def create_credential(env: dict[str, str], *, version: str) -> tuple[str, str]:
@@ -243,66 +134,6 @@ def create_credential(env: dict[str, str], *, version: str) -> tuple[str, str]:
     if "key" not in values or "secret" not in values:
         raise ConformanceError(f"lrs_client_create printed no key and secret:\n{output}")
     return values["key"], values["secret"]
-
-
-@contextmanager
-def running_server(*, port: int, env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """gunicorn serving the project on 127.0.0.1:port until the block ends."""
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603 - fixed command, no shell
-            [
-                *command,
-                "lms.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                "--workers=2",
-                "--timeout=120",
-                "--access-logfile=-",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as a whole below
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_answering(f"{base}/xapi/about", process=process, log_path=log_path)
-            yield base
-        finally:
-            stop(process)
-
-
-def wait_until_answering(url: str, *, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ConformanceError(
-                f"The server exited with status {process.returncode}; see {log_path}:\n"
-                + log_path.read_text()[-3000:]
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own http URL
-                return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer, even an error, means the server is up
-        except OSError:
-            time.sleep(0.25)
-    raise ConformanceError(f"The server did not answer {url} within 60 s; see {log_path}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """End the process group the process leads (it was started in a session of its own)."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:  # the group is already gone
-        return
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def run_tree(
@@ -417,15 +248,20 @@ def main(argv: list[str] | None = None) -> int:
         output_dir.mkdir(parents=True, exist_ok=True)
         with (
             tempfile.TemporaryDirectory(prefix="lrs-conformance-") as tmp,
-            fresh_database(Path(tmp)) as database_url,
+            fresh_database(Path(tmp)) as url,
         ):
-            workdir = Path(tmp)
             port = free_port()
-            env = server_environment(database_url=database_url, port=port, workdir=workdir)
+            # New connections per request: the suite's many parallel requests need no pool.
+            env = server_environment(
+                database_url=url, port=port, var_dir=Path(tmp) / "var", DATABASE_CONN_MAX_AGE="0"
+            )
             manage("migrate", "--noinput", env=env)
             credentials = {version: create_credential(env, version=version) for version in VERSIONS}
             server_log = output_dir / "server.log"
-            with running_server(port=port, env=env, log_path=server_log) as base:
+            with running_gunicorn(
+                port=port, env=env, log_path=server_log, ready_path="/xapi/about", access_log=True
+            ) as server:
+                base = server.base
                 say(f"Server: {base} (log: {server_log})")
                 for version in VERSIONS:
                     results.append(
@@ -439,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                             timeout=options.timeout,
                         )
                     )
-    except ConformanceError as exc:
+    except (ConformanceError, ServerError) as exc:
         report(results, show_failures=options.failures)
         say(f"conformance: could not run: {exc}")
         return 1
