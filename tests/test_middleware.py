@@ -13,3 +13,20 @@ def test_head_answers_carry_no_body_but_the_get_length():
     assert head.content == b""
     assert head["Content-Length"] == "12"
     assert get.content == b"twelve bytes"
+
+
+def test_head_answers_do_not_produce_a_streamed_body():
+    from django.http import StreamingHttpResponse
+
+    produced = []
+
+    def body():
+        produced.append(True)
+        yield b"expensive"
+
+    middleware = HeadBodyRemovalMiddleware(lambda request: StreamingHttpResponse(body()))
+
+    head = middleware(RequestFactory().head("/"))
+
+    assert b"".join(head.streaming_content) == b""
+    assert produced == []

@@ -4,11 +4,16 @@ protocol (headers, alternate syntax, multipart) that DRF's content negotiation w
 
 import base64
 import binascii
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -22,9 +27,10 @@ from tracking.models import Document, LrsClient
 from tracking.multipart import (
     AttachmentPart,
     MultipartInvalid,
-    multipart_response_body,
+    multipart_response,
     parse_statement_body,
 )
+from tracking.params import agent_ifi_param, time_param, uuid_param
 from tracking.services.clients import lrs_client_check
 from tracking.services.documents import (
     JSON_TYPE,
@@ -49,11 +55,9 @@ from tracking.services.statements import (
 from tracking.xapi import (
     SUPPORTED_VERSIONS,
     StatementInvalid,
-    agent_ifi,
     format_statement,
     parse_json,
     parse_version_header,
-    validate_agent,
 )
 
 VERSION_HEADER = "X-Experience-API-Version"
@@ -250,7 +254,7 @@ class StatementsApi(XapiView):
             statements=[statement],
             principal=self.principal,
             version=self.version,
-            statement_id=_uuid_param(params, "statementId"),
+            statement_id=uuid_param(params, "statementId"),
             attachments=attachments,
         )
         return HttpResponse(status=204)
@@ -269,7 +273,7 @@ class StatementsApi(XapiView):
         )
         return JsonResponse([str(i) for i in ids], safe=False)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         self.require_read()
         params = request.GET
         languages = [
@@ -297,7 +301,7 @@ class StatementsApi(XapiView):
                 )
             statement = statement_get(
                 principal=self.principal,
-                statement_id=_uuid_param(params, single[0]),
+                statement_id=uuid_param(params, single[0]),
                 voided=single[0] == "voidedStatementId",
             )
             statements = [statement.payload]
@@ -319,22 +323,16 @@ class StatementsApi(XapiView):
                 "more": f"{request.path}?more={page.more}" if page.more else "",
             }
             last_modified = timezone.now()
+        response: HttpResponseBase
         if with_attachments == "true":
-            content_type, body = multipart_response_body(
+            content_type, chunks = multipart_response(
                 document, statement_attachments(statements=statements)
             )
-            response = HttpResponse(body, content_type=content_type)
+            response = StreamingHttpResponse(chunks, content_type=content_type)
         else:
             response = JsonResponse(document)
         response["Last-Modified"] = http_date(last_modified.timestamp())
         return response
-
-
-def _uuid_param(params: QueryDict, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(params.get(name, ""))
-    except ValueError as exc:
-        raise XapiBadRequest(f"{name} must be a UUID.", extra={"path": name}) from exc
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -345,33 +343,10 @@ def _params(request: HttpRequest) -> QueryDict:
     return QueryDict(request.META.get("QUERY_STRING", ""))
 
 
-def _agent_param(params: QueryDict) -> str:
-    if "agent" not in params:
-        raise XapiBadRequest("The agent parameter is required.", extra={"path": "agent"})
-    try:
-        agent = parse_json(params.get("agent", ""))
-    except ValueError as exc:
-        raise XapiBadRequest("agent must be JSON.", extra={"path": "agent"}) from exc
-    validate_agent(agent, path="agent")
-    return agent_ifi(agent)
-
-
 def _required(params: QueryDict, name: str) -> str:
     if not params.get(name):
         raise XapiBadRequest(f"The {name} parameter is required.", extra={"path": name})
     return params.get(name, "")
-
-
-def _since(params: QueryDict) -> datetime | None:
-    if "since" not in params:
-        return None
-    try:
-        moment = datetime.fromisoformat(params.get("since", ""))
-    except ValueError as exc:
-        raise XapiBadRequest(
-            "since must be an ISO 8601 timestamp.", extra={"path": "since"}
-        ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _preconditions(request: HttpRequest) -> Preconditions:
@@ -400,11 +375,11 @@ class DocumentApi(XapiView):
     def key(self, params: QueryDict) -> DocumentKey:
         registration = ""
         if self.with_registration and params.get("registration"):
-            registration = str(_uuid_param(params, "registration"))
+            registration = str(uuid_param(params, "registration"))
         key = DocumentKey(
             kind=self.kind,
             activity_id=_required(params, "activityId") if self.with_activity else "",
-            agent_ifi=_agent_param(params) if self.with_agent else "",
+            agent_ifi=agent_ifi_param(params) if self.with_agent else "",
             registration=registration,
         )
         learner = self.principal.learner_ifi
@@ -420,7 +395,7 @@ class DocumentApi(XapiView):
             return _document_response(
                 document_get(key=key, document_id=params.get(self.id_param, ""))
             )
-        return JsonResponse(document_ids(key=key, since=_since(params)), safe=False)
+        return JsonResponse(document_ids(key=key, since=time_param(params, "since")), safe=False)
 
     def put(self, request: HttpRequest) -> HttpResponse:
         self.require_write()
@@ -498,5 +473,5 @@ class AgentsApi(XapiView):
     def get(self, request: HttpRequest) -> HttpResponse:
         self.require_read()
         params = request.GET
-        _agent_param(params)
+        agent_ifi_param(params)
         return JsonResponse(person_for(agent=parse_json(params.get("agent", ""))))

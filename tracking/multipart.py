@@ -6,9 +6,9 @@ import email.policy
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from tracking.xapi.syntax import parse_json
 
@@ -96,25 +96,38 @@ def check_attachments(
         )
 
 
-def multipart_response_body(
-    document: Any, attachments: Sequence[AttachmentPart]
-) -> tuple[str, bytes]:
-    """(Content-Type, body) of a GET answer with ``attachments=true``."""
+@dataclass(frozen=True)
+class StoredAttachment:
+    """An attachment to send back: its hash, type, and how to open its bytes (read in chunks)."""
+
+    sha2: str
+    content_type: str
+    open: Callable[[], IO[bytes]]
+
+
+CHUNK_BYTES = 64 * 1024
+
+
+def multipart_response(
+    document: Any, attachments: Sequence[StoredAttachment]
+) -> tuple[str, Iterator[bytes]]:
+    """(Content-Type, body chunks) of a GET answer with ``attachments=true``. The attachments are
+    read from storage a chunk at a time while the answer is sent, never held whole."""
     boundary = uuid.uuid4().hex
-    chunks = [
-        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
-        json.dumps(document).encode(),
-        b"\r\n",
-    ]
-    for attachment in attachments:
-        chunks += [
-            (
+
+    def chunks() -> Iterator[bytes]:
+        yield f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
+        yield json.dumps(document).encode() + b"\r\n"
+        for attachment in attachments:
+            yield (
                 f"--{boundary}\r\nContent-Type: {attachment.content_type}\r\n"
                 "Content-Transfer-Encoding: binary\r\n"
                 f"X-Experience-API-Hash: {attachment.sha2}\r\n\r\n"
-            ).encode(),
-            attachment.content,
-            b"\r\n",
-        ]
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return f'multipart/mixed; boundary="{boundary}"', b"".join(chunks)
+            ).encode()
+            with attachment.open() as file:
+                while chunk := file.read(CHUNK_BYTES):
+                    yield chunk
+            yield b"\r\n"
+        yield f"--{boundary}--\r\n".encode()
+
+    return f'multipart/mixed; boundary="{boundary}"', chunks()

@@ -335,7 +335,8 @@ def test_a_statement_with_an_attachment_round_trips(lrs, settings, tmp_path):
     assert response["Content-Type"].startswith("multipart/mixed")
     from tracking.multipart import parse_statement_body
 
-    statement, parts = parse_statement_body(response["Content-Type"], response.content)
+    body = b"".join(response.streaming_content)  # streamed from storage
+    statement, parts = parse_statement_body(response["Content-Type"], body)
     assert statement["id"] == statement_id
     assert [p.content for p in parts.values()] == [SLIDES]
 
@@ -447,3 +448,21 @@ def test_nan_is_not_json(lrs):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert not Statement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("agent", "message"),
+    [
+        ('{"mbox": "mailto:ann@example.it", "name": NaN}', "agent must be JSON."),
+        ("not json", "agent must be JSON."),
+        ('{"objectType": "Group", "member": []}', None),  # anonymous: no identity to filter on
+    ],
+    ids=["nan", "not-json", "anonymous-group"],
+)
+def test_a_bad_agent_filter_is_refused(lrs, agent, message):
+    response = lrs.get(agent=agent)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["extra"]["path"].startswith("agent")
+    if message:
+        assert response.json()["message"] == message

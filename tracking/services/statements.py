@@ -1,11 +1,11 @@
 """Storing and querying xAPI statements (xAPI 1.0.3 §2.1 Statement resource)."""
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import IO, Any
 
 from django.conf import settings
 from django.core import signing
@@ -17,7 +17,13 @@ from django.utils import timezone
 from lms.exceptions import NotFound
 from tracking.exceptions import LrsForbidden, StatementConflict, XapiBadRequest
 from tracking.models import Attachment, LrsClient, Statement, StatementActivity, StatementAgent
-from tracking.multipart import AttachmentPart, MultipartInvalid, check_attachments
+from tracking.multipart import (
+    AttachmentPart,
+    MultipartInvalid,
+    StoredAttachment,
+    check_attachments,
+)
+from tracking.params import agent_ifi_param, bool_param, time_param, uuid_param
 from tracking.services.principals import LrsPrincipal
 from tracking.signatures import check_signature, signature_attachments
 from tracking.xapi import (
@@ -28,7 +34,6 @@ from tracking.xapi import (
     same_statement,
     statement_activities,
     statement_agents,
-    validate_agent,
     validate_statement,
 )
 
@@ -265,18 +270,22 @@ def _store_attachments(parts: Mapping[str, AttachmentPart]) -> None:
         attachment.save()
 
 
-def statement_attachments(*, statements: Sequence[Mapping[str, Any]]) -> list[AttachmentPart]:
-    """The stored attachments the statements refer to, for ``attachments=true`` answers."""
+def statement_attachments(*, statements: Sequence[Mapping[str, Any]]) -> list[StoredAttachment]:
+    """The stored attachments the statements refer to, for ``attachments=true`` answers; their
+    bytes are opened from storage only when the answer is sent."""
     wanted = {
         str(a.get("sha2", "")).lower()
         for statement in statements
         for a in statement.get("attachments") or []
     }
-    parts = []
-    for attachment in Attachment.objects.filter(sha2__in=wanted).order_by("sha2"):
-        with attachment.content.open("rb") as file:
-            parts.append(AttachmentPart(attachment.sha2, attachment.content_type, file.read()))
-    return parts
+    return [
+        StoredAttachment(attachment.sha2, attachment.content_type, partial(_open, attachment))
+        for attachment in Attachment.objects.filter(sha2__in=wanted).order_by("sha2")
+    ]
+
+
+def _open(attachment: Attachment) -> IO[bytes]:
+    return attachment.content.open("rb")
 
 
 def _check_voiding(payloads: list[dict[str, Any]]) -> None:
@@ -339,38 +348,12 @@ def statement_get(*, principal: LrsPrincipal, statement_id: uuid.UUID, voided: b
     return statement
 
 
-def _parse_bool(params: Mapping[str, str], name: str) -> bool:
-    value = params.get(name, "false").lower()
-    if value not in ("true", "false"):
-        raise XapiBadRequest(f"{name} must be true or false.", extra={"path": name})
-    return value == "true"
-
-
-def _parse_time(params: Mapping[str, str], name: str) -> datetime | None:
-    if name not in params:
-        return None
-    try:
-        moment = datetime.fromisoformat(params[name])
-    except ValueError as exc:
-        raise XapiBadRequest(
-            f"{name} must be an ISO 8601 timestamp.", extra={"path": name}
-        ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _matching(params: Mapping[str, str], statements: QuerySet[Statement]) -> QuerySet[Statement]:
     """The statements that meet the identity filters (agent, verb, activity, registration),
     voided ones included: a statement that targets a matching one meets them too."""
     if "agent" in params:
-        try:
-            agent = json.loads(params["agent"])
-            validate_agent(agent, path="agent")
-            ifi = agent_ifi(agent)
-        except (ValueError, StatementInvalid) as exc:
-            raise XapiBadRequest(
-                "agent must be an Agent or identified Group as JSON.", extra={"path": "agent"}
-            ) from exc
-        if _parse_bool(params, "related_agents"):
+        ifi = agent_ifi_param(params)
+        if bool_param(params, "related_agents"):
             agent_links = StatementAgent.objects.filter(statement=OuterRef("pk"), agent_ifi=ifi)
             statements = statements.filter(Exists(agent_links))
         else:
@@ -378,7 +361,7 @@ def _matching(params: Mapping[str, str], statements: QuerySet[Statement]) -> Que
     if "verb" in params:
         statements = statements.filter(verb_id=params["verb"])
     if "activity" in params:
-        if _parse_bool(params, "related_activities"):
+        if bool_param(params, "related_activities"):
             activity_links = StatementActivity.objects.filter(
                 statement=OuterRef("pk"), activity_id=params["activity"]
             )
@@ -386,12 +369,7 @@ def _matching(params: Mapping[str, str], statements: QuerySet[Statement]) -> Que
         else:
             statements = statements.filter(object_activity_id=params["activity"])
     if "registration" in params:
-        try:
-            statements = statements.filter(registration=uuid.UUID(params["registration"]))
-        except ValueError as exc:
-            raise XapiBadRequest(
-                "registration must be a UUID.", extra={"path": "registration"}
-            ) from exc
+        statements = statements.filter(registration=uuid_param(params, "registration"))
     return statements
 
 
@@ -415,9 +393,9 @@ def _filtered(params: Mapping[str, str], scoped: QuerySet[Statement]) -> QuerySe
         )
         statements = matching | scoped.filter(pk__in=targeting) if targeting else matching
     statements = statements.filter(voided=False)
-    if (since := _parse_time(params, "since")) is not None:
+    if (since := time_param(params, "since")) is not None:
         statements = statements.filter(stored__gt=since)
-    if (until := _parse_time(params, "until")) is not None:
+    if (until := time_param(params, "until")) is not None:
         statements = statements.filter(stored__lte=until)
     return statements
 
@@ -441,7 +419,7 @@ def statements_query(
             f"Unknown parameter(s): {', '.join(sorted(unknown))}.",
             extra={"path": sorted(unknown)[0]},
         )
-    ascending = _parse_bool(params, "ascending")
+    ascending = bool_param(params, "ascending")
     try:
         limit = int(params.get("limit", "0"))
     except ValueError as exc:
