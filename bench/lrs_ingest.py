@@ -2,7 +2,7 @@
 
     python bench/lrs_ingest.py [--store-size N] [--workers N]     (or: make bench)
 
-Runs the real thing on 127.0.0.1: a fresh PostgreSQL database ``lms_bench`` (on the server of
+Runs the real thing on 127.0.0.1: a fresh PostgreSQL database ``lms_bench_<pid>`` (on the server of
 ``DATABASE_URL``, postgres@127.0.0.1:5432 by default), migrations, an LRS credential from
 ``manage.py lrs_client_create``, and gunicorn with production settings (DEBUG off, persistent
 database connections, 2 sync workers: the machine's 2 cores).
@@ -61,7 +61,7 @@ from _harness import (
     server_environment,
 )
 
-DATABASE_NAME = "lms_bench"
+DATABASE_NAME = f"lms_bench_{os.getpid()}"  # one per run: parallel runs must not collide
 PAGE_SIZE = int(os.environ.get("LRS_PAGE_SIZE", "100"))  # the server's default too
 BATCH = 100
 PHASE_SECONDS = 20  # a phase stops early when it has sent this long

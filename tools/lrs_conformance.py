@@ -3,7 +3,7 @@
     LRS_SUITE_DIR=/path/to/lrs-conformance-test-suite make conformance
 
 Steps: ``npm install`` in the suite when ``node_modules`` is missing; a fresh database
-(PostgreSQL named ``lms_conformance`` on the server of ``DATABASE_URL``, or SQLite in a temporary
+(PostgreSQL ``lms_conformance_<pid>`` on the server of ``DATABASE_URL``, or SQLite in a temporary
 directory when PostgreSQL cannot be reached); migrations; a credential made with
 ``manage.py lrs_client_create``; gunicorn on a free port of 127.0.0.1; the suite's console runner
 for xAPI 1.0.3 and then 2.0.0. The server is stopped and the database dropped whatever happens.
@@ -50,7 +50,8 @@ from tools.servers import (  # noqa: E402 - after the path above
 )
 
 VERSIONS = ("1.0.3", "2.0.0")
-DATABASE_NAME = "lms_conformance"
+# One database per run: two runs on one machine must not drop each other's database.
+DATABASE_NAME = f"lms_conformance_{os.getpid()}"
 LOG_LINE = re.compile(r"Full run log written to (?P<path>\S+\.log)")
 
 
