@@ -6,6 +6,8 @@ import base64
 import binascii
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -22,7 +24,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from lms.exceptions import ApplicationError
-from tracking.exceptions import LrsForbidden, LrsUnauthorized, XapiBadRequest
+from tracking.exceptions import LrsForbidden, LrsUnauthorized, RequestTooLarge, XapiBadRequest
 from tracking.models import Document, LrsClient
 from tracking.multipart import (
     AttachmentPart,
@@ -212,6 +214,10 @@ class XapiView(View):
             response = super().dispatch(request, *args, **kwargs)
         except StatementInvalid as error:
             response = _error_response(XapiBadRequest(error.message, extra={"path": error.path}))
+        except RequestDataTooBig:
+            response = _error_response(
+                RequestTooLarge(extra={"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+            )
         except ApplicationError as error:
             response = _error_response(error)
         response[VERSION_HEADER] = version

@@ -31,3 +31,11 @@ class LrsForbidden(PermissionDenied):
 
     code = "lrs_forbidden"
     message = _("These credentials do not allow this request.")
+
+
+class RequestTooLarge(ApplicationError):
+    """The request body is over the size the server reads (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+
+    code = "request_too_large"
+    status_code = 413
+    message = _("The request is larger than this LRS accepts: send fewer statements at a time.")
