@@ -1,11 +1,11 @@
 """Catalogue, course authoring, enrolments and bulk enrolment: thin views over services."""
 
 from http import HTTPStatus
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -43,7 +43,9 @@ from courses.services import (
 from lms.accounts.models import Position, User
 from lms.accounts.selectors import person_get
 from lms.api import AuthenticatedRequest, ListApi
+from media.apis import DocumentOutput, PlaybackOutput, playback_data
 from media.models import VideoAsset
+from media.selectors import CourseMedia, course_media
 
 # --- output -------------------------------------------------------------------------------
 
@@ -61,13 +63,29 @@ class TrainerOutput(serializers.ModelSerializer):
 
 
 class LessonVideoOutput(serializers.ModelSerializer):
+    playback = serializers.SerializerMethodField(
+        help_text="Signed, short-lived links to play it: only for those who may watch the "
+        "course (its learners, trainers, coordinators, staff) and once it is ready."
+    )
+
     class Meta:
         model = VideoAsset
-        fields = ["id", "status", "duration_seconds"]
+        fields = ["id", "status", "duration_seconds", "playback"]
+
+    @extend_schema_field(PlaybackOutput(allow_null=True))
+    def get_playback(self, asset: VideoAsset) -> dict[str, Any] | None:
+        media: CourseMedia | None = self.context.get("media")
+        lesson_id = self.context.get("lesson_id_by_asset", {}).get(asset.pk)
+        if media is None or lesson_id not in media.playback:
+            return None
+        return playback_data(media.playback[lesson_id])
 
 
 class LessonOutput(serializers.ModelSerializer):
-    video = LessonVideoOutput(source="video_asset", allow_null=True)
+    video = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField(
+        help_text="The lesson's slides and handouts (for those who may see the content)."
+    )
 
     class Meta:
         model = Lesson
@@ -80,7 +98,21 @@ class LessonOutput(serializers.ModelSerializer):
             "is_required",
             "duration_seconds",
             "video",
+            "documents",
         ]
+
+    @extend_schema_field(LessonVideoOutput(allow_null=True))
+    def get_video(self, lesson: Lesson) -> dict[str, Any] | None:
+        if lesson.video_asset is None:
+            return None
+        context = {**self.context, "lesson_id_by_asset": {lesson.video_asset.pk: lesson.pk}}
+        return dict(LessonVideoOutput(lesson.video_asset, context=context).data)
+
+    @extend_schema_field(DocumentOutput(many=True))
+    def get_documents(self, lesson: Lesson) -> list[dict[str, Any]]:
+        media: CourseMedia | None = self.context.get("media")
+        documents = media.lesson_documents.get(lesson.pk, []) if media else []
+        return list(DocumentOutput(documents, many=True, context=self.context).data)
 
 
 class ModuleOutput(serializers.ModelSerializer):
@@ -129,9 +161,18 @@ class CourseOutput(serializers.ModelSerializer):
 class CourseDetailOutput(CourseOutput):
     modules = ModuleOutput(many=True)
     can_edit = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField(
+        help_text="Course documents attached to no lesson (for those who may see the content)."
+    )
 
     class Meta(CourseOutput.Meta):
-        fields = [*CourseOutput.Meta.fields, "description", "modules", "can_edit"]
+        fields = [*CourseOutput.Meta.fields, "description", "modules", "documents", "can_edit"]
+
+    @extend_schema_field(DocumentOutput(many=True))
+    def get_documents(self, course: Course) -> list[dict[str, Any]]:
+        media: CourseMedia | None = self.context.get("media")
+        documents = media.course_documents if media else []
+        return list(DocumentOutput(documents, many=True, context=self.context).data)
 
     def get_can_edit(self, course: Course) -> bool:
         return course_can_edit(actor=self.context["request"].user, course=course)
@@ -172,7 +213,8 @@ class EnrollmentOutput(serializers.ModelSerializer):
 
 def _course_detail(request: Request, course_id: UUID) -> Response:
     course = course_get(actor=request.user, course_id=course_id, with_content=True)
-    return Response(CourseDetailOutput(course, context={"request": request}).data)
+    media = course_media(actor=request.user, course=course)
+    return Response(CourseDetailOutput(course, context={"request": request, "media": media}).data)
 
 
 # --- catalogue ----------------------------------------------------------------------------

@@ -102,6 +102,21 @@ def course_can_edit(*, actor: Actor, course: Course) -> bool:
     return actor.is_staff or any(trainer.pk == actor.pk for trainer in course.trainers.all())
 
 
+def course_can_view_content(*, actor: Actor, course: Course) -> bool:
+    """Who may play a course's videos and read its documents: its learners (active or done),
+    its trainers, staff, and coordinators (city and national: they preview the national
+    catalogue before enrolling their people)."""
+    if not actor.is_authenticated:
+        return False
+    if actor.is_staff or actor.is_coordinator or course_can_edit(actor=actor, course=course):
+        return True
+    return Enrollment.objects.filter(
+        course=course,
+        learner=actor,
+        status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED],
+    ).exists()
+
+
 def course_get_for_edit(*, actor: User, course_id: UUID) -> Course:
     """A course the actor may change: CourseNotFound if they cannot see it,
     NotATrainerOfCourse if they can see it but do not teach it."""

@@ -128,6 +128,40 @@ STORAGES = {
 ENROLLMENT_IMPORT_MAX_BYTES = env.int("ENROLLMENT_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 ENROLLMENT_IMPORT_MAX_ROWS = env.int("ENROLLMENT_IMPORT_MAX_ROWS", default=5000)
 
+# --- video, documents, captions (media/) ---------------------------------------------------
+VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=8 * 1024**3)
+DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=100 * 1024**2)
+CAPTION_MAX_UPLOAD_BYTES = env.int("CAPTION_MAX_UPLOAD_BYTES", default=2 * 1024**2)
+# An upload nobody resumed for this long is deleted with the bytes it had received.
+UPLOAD_EXPIRY_SECONDS = env.int("UPLOAD_EXPIRY_SECONDS", default=24 * 3600)
+FFMPEG_BINARY = env("FFMPEG_BINARY", default="ffmpeg")
+FFPROBE_BINARY = env("FFPROBE_BINARY", default="ffprobe")
+# One transcode may run this long; the Celery task's soft and hard limits sit above it.
+FFMPEG_TIMEOUT_SECONDS = env.int("FFMPEG_TIMEOUT_SECONDS", default=4 * 3600)
+# Where ffmpeg writes before the ladder is published to storage (the system's temp by default).
+MEDIA_WORK_DIR = env("MEDIA_WORK_DIR", default="") or None
+# A transcode whose progress has not moved for this long belongs to a dead worker: requeued.
+MEDIA_TRANSCODE_STALE_SECONDS = env.int("MEDIA_TRANSCODE_STALE_SECONDS", default=600)
+MEDIA_TRANSCODE_MAX_ATTEMPTS = env.int("MEDIA_TRANSCODE_MAX_ATTEMPTS", default=3)
+# Signed playback: the key is shared with nginx (deploy/nginx/) and nothing else.
+MEDIA_SIGNING_KEY = env("MEDIA_SIGNING_KEY", default="media-dev-only" if DEBUG else "")
+if not MEDIA_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "MEDIA_SIGNING_KEY must be set when DEBUG is off (the same value as nginx's)"
+    )
+# "django": Django serves playlists and segments itself (development, Range supported);
+# "nginx": nginx checks the signature and serves the files, Django only issues the URLs.
+MEDIA_DELIVERY = env("MEDIA_DELIVERY", default="django")
+if MEDIA_DELIVERY not in ("django", "nginx"):
+    raise ImproperlyConfigured("MEDIA_DELIVERY must be 'django' or 'nginx'")
+# Where playback URLs point: this site's /hls/ by default, or nginx/CDN's absolute URL.
+MEDIA_PLAYBACK_BASE_URL = env("MEDIA_PLAYBACK_BASE_URL", default="/hls/")
+# A playback URL lives this long beyond the video's own length (pauses included).
+MEDIA_PLAYBACK_TTL_SECONDS = env.int("MEDIA_PLAYBACK_TTL_SECONDS", default=30 * 60)
+# A replaced ladder stays on storage this long, so that nobody watching it is cut off: longer
+# than any playback URL lives (its TTL plus the longest video).
+MEDIA_RETIRED_GRACE_SECONDS = env.int("MEDIA_RETIRED_GRACE_SECONDS", default=24 * 3600)
+
 # xAPI: the most statements one GET returns; the rest follow through the "more" link.
 LRS_PAGE_SIZE = env.int("LRS_PAGE_SIZE", default=100)
 # Forwarding every statement to an external LRS (more targets: rows in the admin). No endpoint:
@@ -165,6 +199,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracking.forwarding_sweep",
         "schedule": LRS_FORWARD_EVERY_SECONDS,
     },
+    # Every minute: transcodes whose worker died (no progress for MEDIA_TRANSCODE_STALE_SECONDS)
+    # or whose kick was lost go back to the queue.
+    "media-requeue-stale": {"task": "media.video_asset_requeue_stale", "schedule": 60.0},
+    # Every 15 minutes: expired uploads and retired ladders past their grace period.
+    "media-housekeeping": {"task": "media.housekeeping", "schedule": 15 * 60.0},
+}
+# Long ffmpeg work has a queue of its own (a worker started with -Q media), so that statement
+# ingestion, progress and certificates never wait behind a two-hour lecture.
+CELERY_TASK_ROUTES = {
+    "media.upload_join": {"queue": "media"},
+    "media.video_asset_transcode": {"queue": "media"},
 }
 
 REST_FRAMEWORK = {
@@ -199,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "lms.accounts.models.User.Role",
         "OrganisationKindEnum": "lms.accounts.models.Organisation.Kind",
         "LanguageEnum": "courses.models.Course.Language",
+        "VideoStatusEnum": "media.models.VideoAsset.Status",
+        "UploadStatusEnum": "media.models.Upload.Status",
     },
 }
 

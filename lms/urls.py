@@ -3,9 +3,12 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from media.urls import playback_urlpatterns
+
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("lms.accounts.urls")),
     path("", include("courses.urls")),
+    path("", include("media.urls")),
     path("auth/token/", obtain_auth_token, name="auth-token"),
 ]
 
@@ -13,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("xapi/", include("tracking.urls")),
+    path("hls/", include(playback_urlpatterns)),
     path("api/auth/", include("rest_framework.urls")),  # session log-in for the browsable API
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

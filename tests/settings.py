@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("MEDIA_SIGNING_KEY", "tests-only-media-key")
 
 from lms.settings import *  # noqa: E402, F403
 

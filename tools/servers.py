@@ -122,6 +122,7 @@ def server_environment(
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        MEDIA_SIGNING_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="127.0.0.1",
         SITE_URL=f"http://127.0.0.1:{port}",
         DATABASE_URL=database_url,
@@ -129,8 +130,8 @@ def server_environment(
         STORAGE_BACKEND="local",
         LOG_FORMAT="console",
         PYTHONUNBUFFERED="1",
-        **overrides,
     )
+    env.update(overrides)  # a caller's value wins over a default above (the shared media key)
     return env
 
 

@@ -302,6 +302,7 @@ def test_video_lesson_shows_one_of_its_courses_videos_and_takes_its_length(
         "id": str(video.pk),
         "status": "ready",
         "duration_seconds": 2712,
+        "playback": None,  # links are in the course's detail, for those who may watch
     }
 
 

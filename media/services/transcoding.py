@@ -1,0 +1,321 @@
+"""Transcoding a video's source into its HLS ladder: claim, probe, one ffmpeg run, check,
+publish under a fresh prefix, switch the pointer. Viewers of the previous ladder never notice."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from media import ffmpeg
+from media.hls import parse_master, parse_media
+from media.ladder import (
+    Ladder,
+    NotPlayable,
+    Probe,
+    ladder_for,
+    probe_from_ffprobe,
+    thumbnails_vtt,
+    truncation_reason,
+)
+from media.models import RetiredFiles, VideoAsset
+from media.signals import video_asset_ready
+from media.sniffing import HEAD_BYTES, sniff_video
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY_SECONDS = 2.0  # at most one progress write per this many seconds
+TRANSCODE_SHARE = 95  # percent of the bar for ffmpeg; publishing to storage takes the rest
+
+
+class ClaimLost(Exception):
+    """Another run took the asset over (a newer source, or this run was presumed dead)."""
+
+
+def video_asset_queue_transcode(*, asset: VideoAsset) -> None:
+    """Queue the transcode once the current transaction commits (the task reads the row)."""
+    from media.tasks import video_asset_transcode_task
+
+    transaction.on_commit(lambda: video_asset_transcode_task.delay(asset_id=str(asset.pk)))
+
+
+def _stale_before() -> Any:
+    return timezone.now() - timedelta(seconds=settings.MEDIA_TRANSCODE_STALE_SECONDS)
+
+
+def _claim(asset_id: uuid.UUID | str) -> uuid.UUID | None:
+    """Take the asset for this run: any state but a live transcode (one whose progress moved
+    recently). Returns the claim, or None when a live run owns it or it has no source."""
+    claim = uuid.uuid4()
+    now = timezone.now()
+    taken = (
+        VideoAsset.objects.filter(pk=asset_id)
+        .exclude(source="")
+        .exclude(status=VideoAsset.Status.PROCESSING, heartbeat_at__gte=_stale_before())
+        .update(
+            status=VideoAsset.Status.PROCESSING,
+            progress_percent=0,
+            failure_reason="",
+            claim=claim,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    return claim if taken else None
+
+
+def _still_mine(asset_id: uuid.UUID, claim: uuid.UUID, **changes: Any) -> None:
+    now = timezone.now()
+    updated = VideoAsset.objects.filter(pk=asset_id, claim=claim).update(
+        heartbeat_at=now, updated_at=now, **changes
+    )
+    if not updated:
+        raise ClaimLost()
+
+
+class _Progress:
+    """Throttled percent-done writes that double as the run's heartbeat."""
+
+    def __init__(self, asset_id: uuid.UUID, claim: uuid.UUID):
+        self.asset_id, self.claim = asset_id, claim
+        self.last_write = 0.0
+        self.last_percent = -1
+
+    def __call__(self, fraction: float, *, share: tuple[int, int] = (0, TRANSCODE_SHARE)) -> None:
+        low, high = share
+        percent = min(99, low + int(fraction * (high - low)))
+        now = time.monotonic()
+        if percent == self.last_percent or now - self.last_write < PROGRESS_EVERY_SECONDS:
+            return
+        _still_mine(self.asset_id, self.claim, progress_percent=percent)
+        self.last_write, self.last_percent = now, percent
+
+
+def _local_source(asset: VideoAsset, workdir: Path) -> str:
+    """A local path ffmpeg can read: the file itself on local storage, else a copy."""
+    try:
+        return str(default_storage.path(asset.source.name))
+    except NotImplementedError:  # object storage: fetch it once into the work directory
+        target = workdir / "source"
+        with default_storage.open(asset.source.name, "rb") as remote, target.open("wb") as out:
+            shutil.copyfileobj(remote, out, length=1024 * 1024)
+        return str(target)
+
+
+def _sniff(source: str) -> None:
+    # ffprobe trusts a ".mp4" name enough to call a text file a broken MP4: look first.
+    with open(source, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if not head:
+        raise NotPlayable(_("The file is empty (0 bytes)."))
+    try:
+        sniff_video(head)
+    except ValueError as exc:
+        raise NotPlayable(str(exc)) from exc
+
+
+def _check_ladder(workdir: Path, *, ladder: Ladder, probe: Probe) -> list[dict[str, Any]]:
+    """The renditions of the written ladder, after checking it is whole and as long as the
+    source; NotPlayable when the source turned out to be cut or damaged part-way."""
+    variants = parse_master((workdir / ffmpeg.MASTER).read_text())
+    if len(variants) != len(ladder.names):
+        raise ffmpeg.FfmpegError(f"master playlist has {len(variants)} variants")
+    renditions = []
+    for variant, name in zip(variants, ladder.names, strict=True):
+        media = parse_media((workdir / variant.uri).read_text())
+        if not media.ended or not media.segments:
+            raise ffmpeg.FfmpegError(f"{variant.uri} is not a finished playlist")
+        if reason := truncation_reason(
+            expected_seconds=probe.duration_seconds, produced_seconds=media.duration_seconds
+        ):
+            raise NotPlayable(reason)
+        width, _sep, height = variant.resolution.partition("x")
+        renditions.append(
+            {
+                "name": name,
+                "width": int(width) if width else None,
+                "height": int(height) if height else None,
+                "bandwidth": variant.bandwidth,
+                "codecs": variant.codecs,
+            }
+        )
+    return renditions
+
+
+def _publish(workdir: Path, prefix: str, progress: _Progress) -> None:
+    files = sorted(p for p in workdir.rglob("*") if p.is_file() and p.name != "source")
+    files = [p for p in files if not p.name.endswith(".log")]
+    for index, path in enumerate(files):
+        with path.open("rb") as handle:
+            default_storage.save(prefix + path.relative_to(workdir).as_posix(), File(handle))
+        progress(index / len(files), share=(TRANSCODE_SHARE, 100))
+
+
+def _retire(prefix: str) -> None:
+    RetiredFiles.objects.create(
+        prefix=prefix,
+        purge_after=timezone.now() + timedelta(seconds=settings.MEDIA_RETIRED_GRACE_SECONDS),
+    )
+
+
+def _clear_leftovers(work_root: Path, asset_id: uuid.UUID) -> None:
+    # A worker killed mid-run (SIGKILL, OOM, a lost machine) never ran its cleanup.
+    for stale in work_root.glob(f"transcode-{asset_id}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
+    """Probe the asset's source and publish its HLS ladder, poster and preview frames.
+
+    Idempotent and safe to re-run: each run claims the asset, writes under a fresh prefix and
+    switches ``hls_prefix`` in one conditional UPDATE only if it still holds the claim, so a
+    half-written ladder is never visible and a superseded run publishes nothing. A source that
+    is not a playable video ends ``failed`` with the reason; the previous ladder, if any, stays.
+    Returns the asset, or None when another live run owns it.
+    """
+    claim = _claim(asset_id)
+    if claim is None:
+        return None
+    asset = VideoAsset.objects.get(pk=asset_id)
+    if asset.attempts > settings.MEDIA_TRANSCODE_MAX_ATTEMPTS:
+        return _fail(
+            asset,
+            claim,
+            _(
+                "Transcoding was interrupted %(count)s times (the worker stopped). Ask staff "
+                "to check the transcoding service, then retry."
+            )
+            % {"count": asset.attempts - 1},
+        )
+    work_root = Path(settings.MEDIA_WORK_DIR or tempfile.gettempdir())
+    work_root.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(work_root, asset.pk)
+    workdir = Path(tempfile.mkdtemp(prefix=f"transcode-{asset.pk}-", dir=work_root))
+    prefix = f"videos/{asset.pk}/ladders/{uuid.uuid4().hex}/"
+    progress = _Progress(asset.pk, claim)
+    try:
+        source = _local_source(asset, workdir)
+        _sniff(source)
+        probe = probe_from_ffprobe(
+            ffmpeg.probe(source, binary=settings.FFPROBE_BINARY, timeout_seconds=300)
+        )
+        ladder = ladder_for(probe)
+        output = workdir / "ladder"
+        output.mkdir()
+        argv = ffmpeg.ladder_command(
+            source=source, workdir=output, ladder=ladder, binary=settings.FFMPEG_BINARY
+        )
+        ffmpeg.run_with_progress(
+            argv,
+            duration_seconds=probe.duration_seconds,
+            timeout_seconds=settings.FFMPEG_TIMEOUT_SECONDS,
+            stderr_path=workdir / "ffmpeg.log",
+            on_progress=progress,
+        )
+        renditions = _check_ladder(output, ladder=ladder, probe=probe)
+        (output / ffmpeg.THUMBNAILS_VTT).write_text(
+            thumbnails_vtt(
+                ladder=ladder, duration_seconds=probe.duration_seconds, sheet_name=ffmpeg.SHEET
+            )
+        )
+        _publish(output, prefix, progress)
+        return _ready(
+            asset, claim, prefix=prefix, probe=probe, ladder=ladder, renditions=renditions
+        )
+    except NotPlayable as exc:
+        return _fail(asset, claim, exc.reason)
+    except ffmpeg.FfmpegError as exc:
+        logger.warning("transcode of %s failed: %s\n%s", asset.pk, exc.message, exc.stderr)
+        return _fail(
+            asset,
+            claim,
+            _(
+                "The video could not be converted: %(problem)s It may be damaged; try exporting it "
+                "again as MP4 (H.264) and upload it again."
+            )
+            % {"problem": exc.message},
+        )
+    except ClaimLost:
+        logger.info("transcode of %s superseded by a newer run", asset.pk)
+        _retire(prefix)  # whatever this run had published is nobody's
+        return None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@transaction.atomic
+def _ready(
+    asset: VideoAsset,
+    claim: uuid.UUID,
+    *,
+    prefix: str,
+    probe: Probe,
+    ladder: Ladder,
+    renditions: list[dict[str, Any]],
+) -> VideoAsset | None:
+    locked = VideoAsset.objects.select_for_update().filter(pk=asset.pk, claim=claim).first()
+    if locked is None:
+        _retire(prefix)
+        return None
+    previous = locked.hls_prefix
+    duration = max(1, round(probe.duration_seconds))
+    locked.status = VideoAsset.Status.READY
+    locked.progress_percent = 100
+    locked.hls_prefix = prefix
+    locked.duration_seconds = duration
+    locked.width, locked.height = probe.width, probe.height
+    locked.renditions = renditions
+    locked.thumbnails = {
+        "interval_seconds": 10,
+        "sheets": ladder.thumbnail_sheets,
+        "tile_height": ladder.thumbnail_height,
+    }
+    locked.claim = None
+    locked.attempts = 0
+    locked.ready_at = timezone.now()
+    locked.save()
+    if previous and previous != prefix:
+        _retire(previous)  # viewers of the old ladder keep it until their links expire
+    video_asset_ready.send(sender=VideoAsset, asset=locked)
+    return locked
+
+
+def _fail(asset: VideoAsset, claim: uuid.UUID, reason: str) -> VideoAsset | None:
+    updated = VideoAsset.objects.filter(pk=asset.pk, claim=claim).update(
+        status=VideoAsset.Status.FAILED,
+        failure_reason=reason,
+        claim=None,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        return None
+    asset.refresh_from_db()
+    return asset
+
+
+def video_assets_requeue_stale() -> int:
+    """Queue again every asset whose transcode stopped reporting (its worker died) or that
+    never got one (the kick was lost); how many."""
+    stale = VideoAsset.objects.filter(
+        Q(status=VideoAsset.Status.PROCESSING, heartbeat_at__lt=_stale_before())
+        | Q(status=VideoAsset.Status.UPLOADED, updated_at__lt=_stale_before())
+    ).exclude(source="")
+    count = 0
+    for asset in stale:
+        video_asset_queue_transcode(asset=asset)
+        count += 1
+    return count
