@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck check worker conformance bench ffmpeg chromium messages clean
+.PHONY: run test lint format typecheck check worker conformance bench ffmpeg chromium nginx messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,22 @@ ffmpeg:
 chromium:
 	$(call system_package,chromium,chromium,--cask chromium)
 
+# nginx checks playback signatures itself (deploy/nginx/): its tests and benchmark run a real nginx
+# with the njs module. A freshly installed Debian nginx starts on port 80: it is stopped again.
+NJS_MODULE := /usr/lib/nginx/modules/ngx_http_js_module.so
+nginx:
+	@if { command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null && [ -f $(NJS_MODULE) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  had_nginx=$$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null); \
+	  echo "Installing nginx libnginx-mod-http-js with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-js >/dev/null || exit 1; \
+	  if [ -z "$$had_nginx" ]; then service nginx stop >/dev/null 2>&1 || true; fi; \
+	else \
+	  echo "nginx or its njs module ($(NJS_MODULE)) is missing. Install them first, e.g."; \
+	  echo "'sudo apt-get install nginx libnginx-mod-http-js' (Debian/Ubuntu), then run make again."; \
+	  exit 1; \
+	fi
+
 var:
 	mkdir -p var
 
@@ -52,7 +68,7 @@ run: $(VENV)/.installed-run ffmpeg | var
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
-test: $(VENV)/.installed-dev chromium | var
+test: $(VENV)/.installed-dev chromium nginx | var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -70,7 +86,7 @@ check: lint typecheck
 
 ## worker: a Celery worker (needs CELERY_BROKER_URL; without it tasks already run in-process)
 worker: $(VENV)/.installed-run
-	$(BIN)/celery -A lms worker --loglevel=INFO
+	$(BIN)/celery -A lms worker --queues=celery,media --loglevel=INFO
 
 ## conformance: ADL's LRS conformance suite against a disposable server; prints passed/failed per
 ## xAPI version. Needs LRS_SUITE_DIR (a checkout of adlnet/lrs-conformance-test-suite) and Node.js.
@@ -80,7 +96,7 @@ conformance: $(VENV)/.installed-run | var
 ## bench: every benchmark in bench/ against real servers (PostgreSQL on DATABASE_URL's server,
 ## postgres@127.0.0.1:5432 by default); each prints its figures beside its targets. Fails if any
 ## benchmark misses a target or cannot run (the others still run). bench/_*.py are their helpers.
-bench: $(VENV)/.installed-run | var
+bench: $(VENV)/.installed-run nginx | var
 	@failed=""; for script in bench/[!_]*.py; do \
 	  echo "== $$script"; \
 	  $(BIN)/python "$$script" || failed="$$failed $$script"; \
