@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,9 +28,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api import AuthenticatedRequest, ListApi
-from lms.exceptions import ApplicationError, NotFound
+from lms.exceptions import NotFound
 from media import ranges
-from media.exceptions import PlaybackLinkInvalid
+from media.exceptions import (
+    PlaybackLinkInvalid,
+    TusContentTypeWrong,
+    TusError,
+    TusLengthRequired,
+    TusVersionUnsupported,
+)
 from media.filters import VideoFilter
 from media.models import Caption, CourseDocument, Upload, VideoAsset
 from media.selectors import (
@@ -63,28 +70,10 @@ TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,checksum,expiration"
 
 
-class TusError(ApplicationError):
-    """A request that breaks the tus protocol itself (a header missing or malformed)."""
-
-    code = "tus_protocol"
-
-
-class TusVersionUnsupported(ApplicationError):
-    code = "tus_version_unsupported"
-    status_code = 412
-    message = "This server speaks tus 1.0.0 (send Tus-Resumable: 1.0.0)."
-
-
-class TusContentTypeWrong(ApplicationError):
-    code = "unsupported_media_type"
-    status_code = 415
-    message = "A chunk must be sent with Content-Type: application/offset+octet-stream."
-
-
 def _header_int(request: Request, name: str) -> int:
     value = request.headers.get(name, "")
     if not value.isdigit():
-        raise TusError(f"The {name} header must be a non-negative integer.")
+        raise TusError(_("The %(header)s header must be a whole number.") % {"header": name})
     return int(value)
 
 
@@ -98,7 +87,10 @@ def _metadata(request: Request) -> dict[str, str]:
         try:
             found[key] = base64.b64decode(encoded, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError) as exc:
-            raise TusError(f"Upload-Metadata '{key}' is not base64 of UTF-8 text.") from exc
+            raise TusError(
+                _("The Upload-Metadata value of “%(key)s” is not base64 of UTF-8 text.")
+                % {"key": key}
+            ) from exc
     return found
 
 
@@ -109,8 +101,8 @@ def _checksum(request: Request) -> tuple[str, str] | None:
     algorithm, _sep, digest = value.strip().partition(" ")
     if algorithm not in CHECKSUM_ALGORITHMS or not digest:
         raise TusError(
-            f"Upload-Checksum must be '<algorithm> <base64 digest>' with one of "
-            f"{', '.join(CHECKSUM_ALGORITHMS)}."
+            _("Upload-Checksum must be “<algorithm> <base64 digest>” with one of %(names)s.")
+            % {"names": ", ".join(CHECKSUM_ALGORITHMS)}
         )
     return algorithm, digest
 
@@ -181,7 +173,7 @@ class UploadCollectionApi(TusApi):
     @extend_schema(request=None, responses={201: UploadOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
         if "Upload-Defer-Length" in request.headers:
-            raise TusError("Upload-Defer-Length is not supported: send Upload-Length.")
+            raise TusError(_("Upload-Defer-Length is not supported: send Upload-Length."))
         length = _header_int(request, "Upload-Length")
         data = self.MetadataInput(data=_metadata(request))
         data.is_valid(raise_exception=True)
@@ -223,7 +215,9 @@ class UploadDetailApi(TusApi):
             raise TusContentTypeWrong()
         upload = upload_get(actor=request.user, upload_id=upload_id)
         offset = _header_int(request, "Upload-Offset")
-        content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if not str(request.META.get("CONTENT_LENGTH") or "").isdigit():
+            raise TusLengthRequired()
+        content_length = int(request.META["CONTENT_LENGTH"])
         upload = upload_append(
             upload=upload,
             offset=offset,

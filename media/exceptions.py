@@ -143,3 +143,34 @@ class PlaybackLinkInvalid(PermissionDenied):
 
     code = "playback_link_invalid"
     message = _("This playback link is not valid or has expired: reload the lesson.")
+
+
+class TusError(ApplicationError):
+    """A request that breaks the tus protocol itself (a header missing or malformed)."""
+
+    code = "tus_protocol"
+    message = _("This request does not follow the tus resumable upload protocol.")
+
+
+class TusVersionUnsupported(ApplicationError):
+    """A tus request without ``Tus-Resumable: 1.0.0``."""
+
+    code = "tus_version_unsupported"
+    status_code = 412
+    message = _("This server speaks tus 1.0.0 (send Tus-Resumable: 1.0.0).")
+
+
+class TusContentTypeWrong(ApplicationError):
+    """A chunk not sent as ``application/offset+octet-stream``."""
+
+    code = "unsupported_media_type"
+    status_code = 415
+    message = _("A chunk must be sent with Content-Type: application/offset+octet-stream.")
+
+
+class TusLengthRequired(ApplicationError):
+    """A chunk without Content-Length."""
+
+    code = "length_required"
+    status_code = 411
+    message = _("A chunk must be sent with its Content-Length.")

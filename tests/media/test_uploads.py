@@ -377,3 +377,21 @@ def test_a_new_source_replaces_the_ladder_and_retires_the_old_one(
     # whoever is watching the old ladder keeps it until the grace period ends
     assert (storage / old_prefix / "master.m3u8").exists()
     assert VideoAsset.objects.count() == 1
+
+
+def test_a_chunk_without_content_length_is_411(client_for, trainer, course):
+    client = client_for(trainer)
+    location = create(client, course, 100)["Location"]
+
+    response = client.generic(
+        "PATCH",
+        location,
+        b"",
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        CONTENT_LENGTH="",
+        **TUS,
+    )
+
+    assert response.status_code == HTTPStatus.LENGTH_REQUIRED
+    assert response.json()["code"] == "length_required"
