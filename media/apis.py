@@ -73,7 +73,9 @@ TUS_EXTENSIONS = "creation,termination,checksum,expiration"
 def _header_int(request: Request, name: str) -> int:
     value = request.headers.get(name, "")
     if not value.isdigit():
-        raise TusError(_("The %(header)s header must be a whole number.") % {"header": name})
+        raise TusError(
+            _("The %(header)s header must be a whole number, 0 or more.") % {"header": name}
+        )
     return int(value)
 
 

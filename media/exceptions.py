@@ -80,7 +80,10 @@ class UploadOffsetMismatch(ApplicationError):
 
     code = "upload_offset_mismatch"
     status_code = 409
-    message = _("The server has another part of this file: resume from the offset it gives.")
+    message = _(
+        "The server has received a different amount of this file: resume from the offset it "
+        "reports."
+    )
 
 
 class UploadExceedsLength(ApplicationError):
@@ -135,7 +138,7 @@ class VideoBusy(ApplicationError):
 
     code = "video_busy"
     status_code = 409
-    message = _("This video is being processed: wait until it is ready or has failed.")
+    message = _("This video is being processed: wait until processing has finished.")
 
 
 class PlaybackLinkInvalid(PermissionDenied):

@@ -4,6 +4,7 @@ as argv lists (never a shell), always with a timeout, stderr kept in a file for 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import threading
@@ -26,6 +27,8 @@ from media.ladder import (
     NotPlayable,
 )
 
+logger = logging.getLogger(__name__)
+
 MASTER = "master.m3u8"
 POSTER = "poster.jpg"
 SHEET = "thumbnails_{:03d}.jpg"  # format(n): the n-th sheet of preview frames, from 1
@@ -33,11 +36,12 @@ THUMBNAILS_VTT = "thumbnails.vtt"
 
 
 class FfmpegError(Exception):
-    """ffmpeg failed for a reason that is not the source's fault, or gave up on time."""
+    """ffmpeg failed, or was stopped at its time limit (``timed_out``)."""
 
-    def __init__(self, message: str, *, stderr: str = ""):
+    def __init__(self, message: str, *, stderr: str = "", timed_out: bool = False):
         self.message = message
         self.stderr = stderr
+        self.timed_out = timed_out
         super().__init__(message)
 
 
@@ -73,7 +77,7 @@ def probe(path: str, *, binary: str = "ffprobe", timeout_seconds: int = 120) -> 
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise NotPlayable(_("The file could not be read in time: it is damaged.")) from exc
+        raise NotPlayable(_("The file could not be read in time: it is probably damaged.")) from exc
     stderr = result.stderr.decode(errors="replace")
     if result.returncode != 0:
         kind = next((k for needle, k in _PROBE_REASONS if needle in stderr), "other")
@@ -88,7 +92,8 @@ def probe(path: str, *, binary: str = "ffprobe", timeout_seconds: int = 120) -> 
             raise NotPlayable(
                 _("This is not a video file: its contents are not a video format we know.")
             )
-        raise NotPlayable(_("The video could not be read: %(detail)s") % {"detail": stderr[-300:]})
+        logger.warning("ffprobe could not read %s: %s", path, stderr[-2000:])
+        raise NotPlayable(_("The file could not be read as a video: it is damaged or incomplete."))
     info: dict[str, Any] = json.loads(result.stdout or b"{}")
     return info
 
@@ -222,6 +227,7 @@ def run_with_progress(
             _("Transcoding took longer than the limit of %(seconds)s seconds and was stopped.")
             % {"seconds": timeout_seconds},
             stderr=_tail(stderr_path),
+            timed_out=True,
         )
     if returncode != 0:
         raise FfmpegError(

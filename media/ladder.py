@@ -140,7 +140,9 @@ def probe_from_ffprobe(info: dict[str, Any]) -> Probe:
         width, height = height, width
     duration = _duration(info, video)
     if duration < 0.5:
-        raise NotPlayable(_("The video has no length (0 seconds): the file is empty or damaged."))
+        raise NotPlayable(
+            _("The video lasts less than half a second: the file is empty or damaged.")
+        )
     fps = _rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate")) or 25.0
     if (video.get("nb_frames") or "").isdigit() and int(video["nb_frames"]) <= 1:
         raise NotPlayable(_("The file holds a single picture, not a video."))

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.models import BaseModel
 
@@ -69,7 +70,7 @@ class VideoAsset(BaseModel):
     # The transcode that currently owns the asset: a run publishes only while it still holds
     # the claim, so a redelivered or superseded run can never overwrite a newer ladder.
     claim = models.UUIDField(_("transcode claim"), null=True, blank=True, editable=False)
-    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("transcode attempts"), default=0)
     ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
@@ -113,7 +114,7 @@ class Upload(BaseModel):
         RECEIVING = "receiving", _("Receiving")
         COMPLETE = "complete", _("Complete, being joined")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("upload status", "Failed")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -59,10 +59,17 @@ def sniff_document(data: bytes) -> str:
     kind = filetype.guess(data)
     if kind is not None and kind.mime in DOCUMENT_TYPES:
         return str(kind.mime)
+    if kind is None:
+        raise ValueError(
+            _(
+                "Documents must be PDF, PowerPoint, Word, Excel or OpenDocument files; this one "
+                "is of an unknown type."
+            )
+        )
     raise ValueError(
         _(
             "Documents must be PDF, PowerPoint, Word, Excel or OpenDocument files; this one is "
-            "%(type)s."
+            "of type %(type)s."
         )
-        % {"type": kind.mime if kind is not None else _("of an unknown type")}
+        % {"type": kind.mime}
     )

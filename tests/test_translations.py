@@ -20,20 +20,26 @@ def _unquote(line: str) -> str:
     return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
 
 
-def _catalogue() -> list[tuple[str, str, str, bool]]:
-    """``(context, msgid, msgstr, fuzzy)`` for every message of the .po file but its header."""
-    entries: list[tuple[str, str, str, bool]] = []
+def _catalogue() -> list[tuple[str, str, str, bool, str, list[str]]]:
+    """``(context, msgid, msgstr, fuzzy, msgid_plural, plural_forms)`` for every message of the
+    .po file but its header; for a plural message ``msgstr`` is its first form and
+    ``plural_forms`` all of them (``msgstr[0]``, ``msgstr[1]``, ...), else ``""`` and ``[]``."""
+    entries: list[tuple[str, str, str, bool, str, list[str]]] = []
     msgctxt: list[str] = []
     msgid: list[str] = []
+    plural: list[str] = []
+    forms: list[list[str]] = []
     msgstr: list[str] = []
     fuzzy = False
     current: list[str] | None = None
 
     def flush() -> None:
-        nonlocal msgctxt, msgid, msgstr, fuzzy, current
+        nonlocal msgctxt, msgid, plural, forms, msgstr, fuzzy, current
         if current is not None and "".join(msgid):
-            entries.append(("".join(msgctxt), "".join(msgid), "".join(msgstr), fuzzy))
-        msgctxt, msgid, msgstr, fuzzy, current = [], [], [], False, None
+            texts = ["".join(form) for form in forms]
+            first = texts[0] if texts else "".join(msgstr)
+            entries.append(("".join(msgctxt), "".join(msgid), first, fuzzy, "".join(plural), texts))
+        msgctxt, msgid, plural, forms, msgstr, fuzzy, current = [], [], [], [], [], False, None
 
     for line in PO_FILE.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -50,6 +56,13 @@ def _catalogue() -> list[tuple[str, str, str, bool]]:
                 flush()
             current = msgid
             msgid.append(_unquote(line[len("msgid ") :]))
+        elif line.startswith("msgid_plural "):
+            current = plural
+            plural.append(_unquote(line[len("msgid_plural ") :]))
+        elif line.startswith("msgstr["):
+            current = []
+            forms.append(current)
+            current.append(_unquote(line.split(" ", 1)[1]))
         elif line.startswith("msgstr "):
             current = msgstr
             msgstr.append(_unquote(line[len("msgstr ") :]))
@@ -63,12 +76,19 @@ def test_every_message_is_translated_and_compiled():
     entries = _catalogue()
     assert len(entries) > 100  # the parser found the catalogue, not an empty file
 
-    untranslated = [msgid for _ctx, msgid, msgstr, _fuzzy in entries if not msgstr.strip()]
-    fuzzy = [msgid for _ctx, msgid, _msgstr, is_fuzzy in entries if is_fuzzy]
+    untranslated = [
+        msgid
+        for _ctx, msgid, msgstr, _fuzzy, plural, forms in entries
+        if not msgstr.strip() or (plural and (len(forms) < 2 or not all(f.strip() for f in forms)))
+    ]
+    fuzzy = [entry[1] for entry in entries if entry[3]]
     lost_placeholders = [
         msgid
-        for _ctx, msgid, msgstr, _fuzzy in entries
-        if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msgstr))
+        for _ctx, msgid, msgstr, _fuzzy, plural, forms in entries
+        for source, text in (
+            [(msgid, forms[0]), *((plural, f) for f in forms[1:])] if plural else [(msgid, msgstr)]
+        )
+        if sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(text))
     ]
     assert untranslated == []
     assert fuzzy == []
@@ -77,10 +97,22 @@ def test_every_message_is_translated_and_compiled():
     # The .mo Django reads says the same as the .po: compilemessages was run after the last edit.
     with MO_FILE.open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
+
+    def in_mo(context: str, msgid: str, plural: str, n: int) -> str:
+        if plural:
+            if context:
+                return compiled.npgettext(context, msgid, plural, n)
+            return compiled.ngettext(msgid, plural, n)
+        return compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)
+
     stale = [
         msgid
-        for context, msgid, msgstr, _fuzzy in entries
-        if (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
+        for context, msgid, msgstr, _fuzzy, plural, forms in entries
+        if (
+            [in_mo(context, msgid, plural, n) for n in (1, 2)] != forms[:2]
+            if plural
+            else in_mo(context, msgid, "", 1) != msgstr
+        )
     ]
     assert stale == []
 

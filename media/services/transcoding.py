@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from media import ffmpeg
 from media.hls import parse_master, parse_media
@@ -195,9 +196,12 @@ def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
         return _fail(
             asset,
             claim,
-            _(
-                "Transcoding was interrupted %(count)s times (the worker stopped). Ask staff "
-                "to check the transcoding service, then retry."
+            ngettext(
+                "Conversion was interrupted %(count)d time by a server problem. Ask staff to "
+                "check the conversion service, then try again.",
+                "Conversion was interrupted %(count)d times by a server problem. Ask staff to "
+                "check the conversion service, then try again.",
+                asset.attempts - 1,
             )
             % {"count": asset.attempts - 1},
         )
@@ -240,14 +244,15 @@ def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
         return _fail(asset, claim, exc.reason)
     except ffmpeg.FfmpegError as exc:
         logger.warning("transcode of %s failed: %s\n%s", asset.pk, exc.message, exc.stderr)
+        if exc.timed_out:
+            return _fail(asset, claim, exc.message)
         return _fail(
             asset,
             claim,
             _(
-                "The video could not be converted: %(problem)s It may be damaged; try exporting it "
-                "again as MP4 (H.264) and upload it again."
-            )
-            % {"problem": exc.message},
+                "The video could not be converted: the file may be damaged. Export it as MP4 "
+                "(H.264) and upload the new file."
+            ),
         )
     except ClaimLost:
         logger.info("transcode of %s superseded by a newer run", asset.pk)

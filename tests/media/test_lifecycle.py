@@ -99,7 +99,7 @@ def test_after_too_many_interrupted_runs_the_asset_fails_with_the_reason(asset, 
     asset = video_asset_transcode(asset_id=asset.pk)
 
     assert asset.status == VideoAsset.Status.FAILED
-    assert asset.failure_reason.startswith("Transcoding was interrupted 3 times")
+    assert asset.failure_reason.startswith("Conversion was interrupted 3 times")
 
 
 def test_a_transcode_over_the_time_limit_is_stopped_and_fails(clips, settings):

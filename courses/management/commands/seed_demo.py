@@ -1,3 +1,5 @@
+from argparse import ArgumentParser
+
 from django.core.management.base import BaseCommand
 
 from courses.demo import DEMO_PASSWORD, demo_seed
@@ -6,6 +8,13 @@ from courses.demo import DEMO_PASSWORD, demo_seed
 class Command(BaseCommand):
     help = "Load the demo organisations, accounts, courses and enrolments (idempotent)."
 
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--with-video",
+            action="store_true",
+            help="Also give the demo course a short generated lecture, transcoded (needs ffmpeg).",
+        )
+
     def handle(self, *args: object, **options: object) -> None:
         summary = demo_seed()
         self.stdout.write(
@@ -13,3 +22,13 @@ class Command(BaseCommand):
             f"{summary.enrollments} enrolments. Every demo account's password is "
             f"{DEMO_PASSWORD!r} (admin, docente, coord.milano, mario.rossi, ...)."
         )
+        if options["with_video"]:
+            from media.demo import demo_video_seed
+
+            asset = demo_video_seed()
+            if asset is not None:
+                self.stdout.write(
+                    f"Demo lecture: {asset.title!r} ({asset.status}) in the course "
+                    f"{asset.course.title!r}; GET /api/v1/courses/{asset.course_id}/ as "
+                    "mario.rossi shows its playback links."
+                )
