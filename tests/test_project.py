@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run_django(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    unset = ("SECRET_KEY", "DEBUG", "MEDIA_SIGNING_KEY")
+    clean_env = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -33,6 +34,18 @@ def test_settings_refuse_to_start_without_a_secret_outside_debug():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_settings_refuse_to_start_without_the_media_signing_key_outside_debug():
+    result = _run_django("check", env={"DEBUG": "0", "SECRET_KEY": "x"})
+
+    assert result.returncode != 0
+    assert "MEDIA_SIGNING_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits 1 if not
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
