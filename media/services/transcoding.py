@@ -58,14 +58,18 @@ def _stale_before() -> Any:
 
 
 def _claim(asset_id: uuid.UUID | str) -> uuid.UUID | None:
-    """Take the asset for this run: any state but a live transcode (one whose progress moved
-    recently). Returns the claim, or None when a live run owns it or it has no source."""
+    """Take the asset for this run: one waiting for its transcode (``uploaded``), or one whose
+    run died (``processing`` with no progress for MEDIA_TRANSCODE_STALE_SECONDS). Returns the
+    claim, or None: a live run owns it, or nothing is to be done (a duplicate message)."""
     claim = uuid.uuid4()
     now = timezone.now()
     taken = (
-        VideoAsset.objects.filter(pk=asset_id)
+        VideoAsset.objects.filter(
+            Q(status=VideoAsset.Status.UPLOADED)
+            | Q(status=VideoAsset.Status.PROCESSING, heartbeat_at__lt=_stale_before()),
+            pk=asset_id,
+        )
         .exclude(source="")
-        .exclude(status=VideoAsset.Status.PROCESSING, heartbeat_at__gte=_stale_before())
         .update(
             status=VideoAsset.Status.PROCESSING,
             progress_percent=0,
@@ -182,11 +186,13 @@ def _clear_leftovers(work_root: Path, asset_id: uuid.UUID) -> None:
 def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
     """Probe the asset's source and publish its HLS ladder, poster and preview frames.
 
-    Idempotent and safe to re-run: each run claims the asset, writes under a fresh prefix and
-    switches ``hls_prefix`` in one conditional UPDATE only if it still holds the claim, so a
-    half-written ladder is never visible and a superseded run publishes nothing. A source that
-    is not a playable video ends ``failed`` with the reason; the previous ladder, if any, stays.
-    Returns the asset, or None when another live run owns it.
+    Idempotent: a run claims an ``uploaded`` asset (or one whose run died), writes under a
+    fresh prefix and switches ``hls_prefix`` in one conditional UPDATE only if it still holds
+    the claim, so a half-written ladder is never visible, a superseded run publishes nothing and
+    a duplicate message does nothing. Transcoding again is asking for it
+    (``video_asset_retry``), which replaces the ladder the same way. A source that is not a
+    playable video ends ``failed`` with the reason; the previous ladder, if any, stays.
+    Returns the asset, or None when there was nothing to do.
     """
     claim = _claim(asset_id)
     if claim is None:

@@ -183,7 +183,7 @@ def _upload_record_part(
     # Under the row lock: two PATCHes racing for one offset both stored a part; one wins here.
     locked = Upload.objects.select_for_update().get(pk=upload.pk)
     if locked.offset_bytes != offset or locked.status != Upload.Status.RECEIVING:
-        transaction.on_commit(lambda: default_storage.delete(name))
+        default_storage.delete(name)  # the other request's part is the one kept
         raise UploadOffsetMismatch(extra={"offset": locked.offset_bytes})
     locked.parts = [*locked.parts, [offset, received, name]]
     locked.offset_bytes = offset + received

@@ -12,6 +12,7 @@ from django.utils import timezone
 from media.models import RetiredFiles, VideoAsset
 from media.services import (
     retired_files_purge,
+    video_asset_retry,
     video_asset_transcode,
     video_assets_requeue_stale,
 )
@@ -37,6 +38,7 @@ def test_running_the_transcode_again_publishes_a_new_ladder_and_retires_the_old(
     first = video_asset_transcode(asset_id=asset.pk)
     old_prefix = first.hls_prefix
 
+    video_asset_retry(asset=first)  # what the API's and the admin's "transcode again" do
     second = video_asset_transcode(asset_id=asset.pk)
 
     assert second.status == VideoAsset.Status.READY
@@ -46,6 +48,16 @@ def test_running_the_transcode_again_publishes_a_new_ladder_and_retires_the_old(
     retired = RetiredFiles.objects.get()
     assert retired.prefix == old_prefix
     assert retired.purge_after > timezone.now() + timedelta(hours=23)
+
+
+def test_a_duplicate_message_after_the_transcode_does_nothing(asset):
+    ready = video_asset_transcode(asset_id=asset.pk)
+
+    assert video_asset_transcode(asset_id=asset.pk) is None  # redelivered, or queued twice
+
+    asset.refresh_from_db()
+    assert (asset.status, asset.hls_prefix) == (VideoAsset.Status.READY, ready.hls_prefix)
+    assert not RetiredFiles.objects.exists()
 
 
 def test_a_live_run_keeps_the_asset_and_a_second_run_does_nothing(asset):
@@ -129,6 +141,7 @@ def test_a_failed_retranscode_keeps_the_published_ladder_playing(asset, storage,
     ready = video_asset_transcode(asset_id=asset.pk)
     (storage / ready.source.name).write_bytes(b"")  # the source got damaged since
 
+    video_asset_retry(asset=ready)
     again = video_asset_transcode(asset_id=asset.pk)
 
     assert again.status == VideoAsset.Status.FAILED
@@ -155,6 +168,7 @@ def test_the_sweeper_requeues_dead_runs_and_lost_kicks(
 
 def test_retired_files_are_deleted_after_their_grace_period(asset, storage):
     first = video_asset_transcode(asset_id=asset.pk)
+    video_asset_retry(asset=first)
     video_asset_transcode(asset_id=asset.pk)
 
     assert retired_files_purge() == 0
