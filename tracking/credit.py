@@ -1,0 +1,225 @@
+"""Pure: the crediting policy. A learner's statements, in the order the server stored them,
+become credits of verified time; the same sequence always gives the same credits, so applying
+statements one by one as they arrive and recomputing from all of them agree to the second.
+
+The policy (README, "Progress"):
+
+- **Coverage** of a video lesson is the union of every ``played-segments`` the learner reported
+  for it, clipped to the lesson's length. Re-watching and seeking never count twice.
+- **Credit** grows only by newly covered media seconds, and only against *real* time: the time
+  between a session's ``played`` and its report (``paused``, ``seeked``, ``completed``,
+  ``terminated``), measured by the server's clock when the statements arrived. Real time that
+  one credit used is used up: two tabs playing at once, or playback at 2x, never earn more than
+  the time that passed. A stretch of playing may go over by ``tolerance_seconds`` in all (network
+  delay at its start and end), once per stretch, not per statement.
+- Other activities (cmi5 units, H5P, documents) are credited their ``result.duration`` on
+  ``completed``/``terminated``, only within the real time since the activity was
+  ``initialized``/``launched``, and under the same rule of used-up real time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracking.segments import Interval, IntervalSet, clip, measure
+
+# Why a credit is smaller than the new coverage it came with (the ledger keeps the reason).
+FASTER_THAN_REAL_TIME = "faster_than_real_time"
+REAL_TIME_ALREADY_CREDITED = "real_time_already_credited"
+NOT_PLAYING = "not_playing"
+NO_START = "no_start"
+
+# What one statement means to the engine.
+PLAY = "play"  # played: a stretch of real time starts
+REPORT = "report"  # paused, seeked, completed, terminated of a video: played-segments
+STOP = "stop"  # paused, completed, terminated: the stretch ends (after the report, if any)
+START = "start"  # initialized / launched of another activity
+DONE = "done"  # completed / terminated of another activity, with result.duration
+
+
+@dataclass(frozen=True)
+class Event:
+    """One stored statement as the engine sees it (built by the tracking services)."""
+
+    statement_id: str
+    stored: float  # server time, seconds since the epoch
+    lesson: str  # the lesson's id
+    session: str  # the Video Profile session-id, or the registration for other activities
+    actions: tuple[str, ...]  # PLAY / REPORT / STOP / START / DONE, in this order
+    segments: tuple[Interval, ...] = ()
+    length: float | None = None  # the lesson's length (the catalogue's, not the client's)
+    duration: float = 0.0  # result.duration of DONE, seconds
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One ledger entry: ``seconds`` credited to ``lesson`` by ``statement_id`` for the new
+    ``media`` it covered, against the real ``window`` it used; ``reason`` says why it is less
+    than the new coverage (empty when it is not)."""
+
+    statement_id: str
+    lesson: str
+    seconds: float
+    new_seconds: float  # newly covered media (or the claimed duration of another activity)
+    media: tuple[Interval, ...]
+    window: tuple[Interval, ...]
+    reason: str = ""
+
+
+@dataclass
+class Session:
+    lesson: str
+    playing_since: float | None = None  # start of the current stretch's uncredited part
+    tolerance_left: float = 0.0
+
+
+@dataclass
+class LearnerState:
+    """Everything the engine remembers about one learner between two statements."""
+
+    consumed: IntervalSet = field(default_factory=IntervalSet)  # real time used by credits
+    coverage: dict[str, IntervalSet] = field(default_factory=dict)  # per lesson, media seconds
+    sessions: dict[str, Session] = field(default_factory=dict)
+    started: dict[str, float] = field(default_factory=dict)  # "lesson session" -> START time
+    last_stored: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The state without the coverage (kept per lesson by the caller)."""
+        return {
+            "consumed": self.consumed.to_list(),
+            "sessions": {
+                key: [s.lesson, s.playing_since, s.tolerance_left]
+                for key, s in self.sessions.items()
+            },
+            "started": self.started,
+            "last_stored": self.last_stored,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], coverage: dict[str, IntervalSet]) -> LearnerState:
+        return cls(
+            consumed=IntervalSet(tuple(pair) for pair in data.get("consumed", [])),
+            coverage=coverage,
+            sessions={
+                key: Session(lesson=value[0], playing_since=value[1], tolerance_left=value[2])
+                for key, value in data.get("sessions", {}).items()
+            },
+            started=dict(data.get("started", {})),
+            last_stored=float(data.get("last_stored", 0.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Policy:
+    tolerance_seconds: float = 2.0
+
+
+def apply(state: LearnerState, event: Event, policy: Policy) -> list[Credit]:
+    """Apply one statement (the next in stored order) to the learner's state; the credits it
+    earns. Work is proportional to the statement's segments and the intervals they touch."""
+    credits: list[Credit] = []
+    state.last_stored = max(state.last_stored, event.stored)
+    session = state.sessions.get(event.session)
+    for action in event.actions:
+        if action == PLAY:
+            if session is None:
+                session = state.sessions[event.session] = Session(lesson=event.lesson)
+            if session.playing_since is None:  # a new stretch: its own tolerance
+                session.playing_since = event.stored
+                session.tolerance_left = 2 * policy.tolerance_seconds
+        elif action == REPORT:
+            credit = _report(state, session, event)
+            if credit is not None:
+                credits.append(credit)
+        elif action == STOP:
+            if session is not None:
+                session.playing_since = None
+        elif action == START:
+            state.started[f"{event.lesson} {event.session}"] = event.stored
+        elif action == DONE:
+            credit = _done(state, event)
+            if credit is not None:
+                credits.append(credit)
+    _forget_the_past(state, policy)
+    return credits
+
+
+def _report(state: LearnerState, session: Session | None, event: Event) -> Credit | None:
+    segments = list(event.segments)
+    if event.length is not None:
+        segments = clip(segments, 0.0, event.length)
+    coverage = state.coverage.setdefault(event.lesson, IntervalSet())
+    new: list[Interval] = []
+    for start, end in segments:
+        new.extend(coverage.add(start, end))
+    needed = measure(new)
+    playing = session is not None and session.playing_since is not None
+    window: list[Interval] = []
+    if session is not None and session.playing_since is not None:
+        if event.stored > session.playing_since:
+            window = [(session.playing_since, event.stored)]
+        session.playing_since = event.stored  # the next report credits from here
+    if needed <= 0:
+        return None
+    if not playing or session is None:
+        return Credit(event.statement_id, event.lesson, 0.0, needed, tuple(new), (), NOT_PLAYING)
+    available = state.consumed.free_within(window)
+    reason = ""
+    if needed <= available:
+        seconds = needed
+        used = state.consumed.take(needed, window)
+    elif needed <= available + session.tolerance_left:
+        seconds = needed  # within the stretch's allowance for network delay
+        session.tolerance_left -= needed - available
+        used = state.consumed.take(available, window)
+    else:
+        seconds = available
+        used = state.consumed.take(available, window)
+        # Real time that passed in the window but another session had already used: two tabs.
+        reason = (
+            REAL_TIME_ALREADY_CREDITED
+            if available < measure(window) - 1e-9
+            else FASTER_THAN_REAL_TIME
+        )
+    return Credit(
+        event.statement_id,
+        event.lesson,
+        seconds,
+        needed,
+        tuple(new),
+        tuple(used),
+        reason,
+    )
+
+
+def _done(state: LearnerState, event: Event) -> Credit | None:
+    if event.duration <= 0:
+        return None
+    started = state.started.pop(f"{event.lesson} {event.session}", None)
+    if started is None:
+        return Credit(event.statement_id, event.lesson, 0.0, event.duration, (), (), NO_START)
+    window = [(max(started, event.stored - event.duration), event.stored)]
+    available = state.consumed.free_within(window)
+    seconds = min(event.duration, available)
+    used = state.consumed.take(seconds, window)
+    reason = ""
+    if seconds < event.duration:
+        reason = (
+            REAL_TIME_ALREADY_CREDITED
+            if available < measure(window) - 1e-9
+            else FASTER_THAN_REAL_TIME
+        )
+    return Credit(
+        event.statement_id, event.lesson, seconds, event.duration, (), tuple(used), reason
+    )
+
+
+def _forget_the_past(state: LearnerState, policy: Policy) -> None:
+    # Real time before every open stretch and every pending START can never be claimed again.
+    open_from = [s.playing_since for s in state.sessions.values() if s.playing_since is not None]
+    open_from += list(state.started.values())
+    horizon = min(open_from, default=state.last_stored)
+    state.consumed.drop_before(horizon)
+    for key in [k for k, s in state.sessions.items() if s.playing_since is None]:
+        del state.sessions[key]  # a stopped session starts afresh with its next PLAY
