@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 MASTER = "master.m3u8"
 POSTER = "poster.jpg"
 SHEET = "thumbnails_{:03d}.jpg"  # format(n): the n-th sheet of preview frames, from 1
+# The preview frames one by one, before they are laid out in sheets (then deleted).
+FRAMES_DIR = "frames"
 THUMBNAILS_VTT = "thumbnails.vtt"
 
 
@@ -104,7 +106,7 @@ def ladder_command(
     """One ffmpeg run that decodes the source once and writes everything: every rendition of
     the HLS ladder (H.264 + AAC in fMP4/CMAF segments of SEGMENT_SECONDS, keyframes at the same
     instants in every rendition), the audio-only rendition, the master playlist, the poster and
-    the sheets of preview frames."""
+    the preview frames (see sheets_command)."""
     source_input = ffmpeg.input(source)
     picture = source_input.video
     if ladder.fps:
@@ -164,12 +166,17 @@ def ladder_command(
         vframes=1,
         **{"q:v": 3},
     )
+    # One small frame every THUMBNAIL_INTERVAL seconds, as files: laid out in sheets by
+    # sheets_command afterwards. Tiling here would hold back ffmpeg's -progress reports until
+    # the first sheet was full (ffmpeg reports only once every output has started), that is,
+    # until 1,000 seconds into the video.
+    (workdir / FRAMES_DIR).mkdir(exist_ok=True)
     sheets = ffmpeg.output(
         branches[len(ladder.renditions) + 1]
-        .filter("fps", fps=f"1/{THUMBNAIL_INTERVAL}")
-        .filter("scale", THUMBNAIL_WIDTH, ladder.thumbnail_height)
-        .filter("tile", f"{THUMBNAIL_COLUMNS}x{THUMBNAIL_ROWS}"),
-        str(workdir / SHEET.replace("{:03d}", "%03d")),
+        # round=up: a frame at 0, 10, 20 s..., the first one even for a video under 5 s
+        .filter("fps", fps=f"1/{THUMBNAIL_INTERVAL}", round="up")
+        .filter("scale", THUMBNAIL_WIDTH, ladder.thumbnail_height),
+        str(workdir / FRAMES_DIR / "%05d.jpg"),
         **{"q:v": 5},
     )
     command: list[str] = (
@@ -179,6 +186,40 @@ def ladder_command(
         .compile(cmd=binary)
     )
     return command
+
+
+def sheets_command(*, workdir: Path, binary: str = "ffmpeg") -> list[str]:
+    """Lay the preview frames ladder_command wrote out in sheets of THUMBNAIL_COLUMNS x
+    THUMBNAIL_ROWS (a second, small run over a few hundred thumbnails)."""
+    command: list[str] = (
+        ffmpeg.input(str(workdir / FRAMES_DIR / "%05d.jpg"), framerate=1)
+        .filter("tile", f"{THUMBNAIL_COLUMNS}x{THUMBNAIL_ROWS}")
+        .output(str(workdir / SHEET.replace("{:03d}", "%03d")), **{"q:v": 5})
+        .global_args("-nostdin", "-loglevel", "error")
+        .overwrite_output()
+        .compile(cmd=binary)
+    )
+    return command
+
+
+def run(argv: list[str], *, timeout_seconds: int) -> None:
+    """Run a short ffmpeg command; FfmpegError when it fails or runs past the timeout."""
+    try:
+        subprocess.run(  # noqa: S603 - argv built here, no shell
+            argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout_seconds, check=True
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise FfmpegError(
+            _("ffmpeg took longer than %(seconds)s seconds and was stopped.")
+            % {"seconds": timeout_seconds},
+            timed_out=True,
+        ) from exc
+    except subprocess.CalledProcessError as exc:
+        raise FfmpegError(
+            _("ffmpeg stopped with an error (exit status %(status)s).")
+            % {"status": exc.returncode},
+            stderr=exc.stderr.decode(errors="replace")[-4000:],
+        ) from exc
 
 
 def run_with_progress(

@@ -178,8 +178,9 @@ def ladder_for(probe: Probe) -> Ladder:
         renditions=tuple(renditions),
         has_audio=probe.has_audio,
         fps=min(probe.fps, MAX_FPS),
-        # Lectures open on a title card or an empty room: a frame a little way in says more.
-        poster_at_seconds=min(probe.duration_seconds / 10, 60.0),
+        # A frame a little way in, past a fade from black; not far in: ffmpeg reports no
+        # progress until every output, the poster too, has its first frame.
+        poster_at_seconds=min(probe.duration_seconds / 10, 10.0),
         thumbnail_sheets=math.ceil(frames / (THUMBNAIL_COLUMNS * THUMBNAIL_ROWS)),
         thumbnail_height=thumb_height,
     )

@@ -237,11 +237,17 @@ def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
             on_progress=progress,
         )
         renditions = _check_ladder(output, ladder=ladder, probe=probe)
-        (output / ffmpeg.THUMBNAILS_VTT).write_text(
-            thumbnails_vtt(
-                ladder=ladder, duration_seconds=probe.duration_seconds, sheet_name=ffmpeg.SHEET
+        if any((output / ffmpeg.FRAMES_DIR).iterdir()):
+            ffmpeg.run(
+                ffmpeg.sheets_command(workdir=output, binary=settings.FFMPEG_BINARY),
+                timeout_seconds=600,
             )
-        )
+            (output / ffmpeg.THUMBNAILS_VTT).write_text(
+                thumbnails_vtt(
+                    ladder=ladder, duration_seconds=probe.duration_seconds, sheet_name=ffmpeg.SHEET
+                )
+            )
+        shutil.rmtree(output / ffmpeg.FRAMES_DIR)
         _publish(output, prefix, progress)
         return _ready(
             asset, claim, prefix=prefix, probe=probe, ladder=ladder, renditions=renditions

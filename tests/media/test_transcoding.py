@@ -204,3 +204,24 @@ def test_transcode_fails_with_a_reason_a_trainer_understands(clips, storage, cli
     assert asset.failure_reason.startswith(reason)
     assert asset.hls_prefix == ""
     assert asset.claim is None
+
+
+def test_transcode_reports_progress_while_ffmpeg_runs(clips, storage, monkeypatch):
+    import media.services.transcoding as transcoding
+
+    seen = []
+    real = transcoding._still_mine
+
+    def spy(asset_id, claim, **changes):
+        if "progress_percent" in changes:
+            seen.append(changes["progress_percent"])
+        real(asset_id, claim, **changes)
+
+    monkeypatch.setattr(transcoding, "PROGRESS_EVERY_SECONDS", 0)
+    monkeypatch.setattr(transcoding, "_still_mine", spy)
+
+    video_asset_transcode(asset_id=asset_from(clips.get("landscape.mp4")).pk)
+
+    during_ffmpeg = [p for p in seen if 0 < p < transcoding.TRANSCODE_SHARE]
+    assert len(during_ffmpeg) >= 3  # a report every half second of a several-second run
+    assert seen == sorted(seen)
