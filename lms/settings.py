@@ -162,6 +162,14 @@ MEDIA_PLAYBACK_TTL_SECONDS = env.int("MEDIA_PLAYBACK_TTL_SECONDS", default=30 * 
 # than any playback URL lives (its TTL plus the longest video).
 MEDIA_RETIRED_GRACE_SECONDS = env.int("MEDIA_RETIRED_GRACE_SECONDS", default=24 * 3600)
 
+# --- progress engine (tracking/credit.py; README "Progress") ---------------------------------
+# Network delay forgiven at the start and end of each stretch of playing (once per stretch).
+PROGRESS_TOLERANCE_SECONDS = env.float("PROGRESS_TOLERANCE_SECONDS", default=2.0)
+# A video lesson is completed when this share of it has been watched (the union of segments).
+PROGRESS_LESSON_COVERAGE_PERCENT = env.float("PROGRESS_LESSON_COVERAGE_PERCENT", default=90.0)
+# The programme's distance-learning target.
+PROGRAMME_TARGET_HOURS = env.float("PROGRAMME_TARGET_HOURS", default=300.0)
+
 # xAPI: the most statements one GET returns; the rest follow through the "more" link.
 LRS_PAGE_SIZE = env.int("LRS_PAGE_SIZE", default=100)
 # Forwarding every statement to an external LRS (more targets: rows in the admin). No endpoint:
@@ -199,6 +207,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracking.forwarding_sweep",
         "schedule": LRS_FORWARD_EVERY_SECONDS,
     },
+    # Statements the kick after their commit missed (a broker down, a process killed).
+    "tracking-progress-drain": {"task": "tracking.progress_drain", "schedule": 30.0},
     # Every minute: transcodes whose worker died (no progress for MEDIA_TRANSCODE_STALE_SECONDS)
     # or whose kick was lost go back to the queue.
     "media-requeue-stale": {"task": "media.video_asset_requeue_stale", "schedule": 60.0},

@@ -19,10 +19,11 @@ The policy (README, "Progress"):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracking.segments import Interval, IntervalSet, clip, measure
+from tracking.segments import Interval, IntervalSet, clip, measure, parse_played_segments
 
 # Why a credit is smaller than the new coverage it came with (the ledger keeps the reason).
 FASTER_THAN_REAL_TIME = "faster_than_real_time"
@@ -223,3 +224,89 @@ def _forget_the_past(state: LearnerState, policy: Policy) -> None:
     state.consumed.drop_before(horizon)
     for key in [k for k, s in state.sessions.items() if s.playing_since is None]:
         del state.sessions[key]  # a stopped session starts afresh with its next PLAY
+
+
+# --- statements → events ------------------------------------------------------------------------
+
+VIDEO = "https://w3id.org/xapi/video"
+ADL = "http://adlnet.gov/expapi/verbs"
+SEGMENTS_EXTENSION = f"{VIDEO}/extensions/played-segments"
+SESSION_EXTENSION = f"{VIDEO}/extensions/session-id"
+CMI5_SESSION_EXTENSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+PLAYED = {f"{VIDEO}/verbs/played"}
+PAUSED = {f"{VIDEO}/verbs/paused"}
+SEEKED = {f"{VIDEO}/verbs/seeked"}
+# The Video Profile uses ADL's verbs for these; some players send the w3id spelling.
+COMPLETED = {f"{ADL}/completed", f"{VIDEO}/verbs/completed"}
+TERMINATED = {f"{ADL}/terminated", f"{VIDEO}/verbs/terminated"}
+STARTED = {f"{ADL}/initialized", f"{ADL}/launched", f"{VIDEO}/verbs/initialized"}
+
+_DURATION = re.compile(
+    r"^P(?:(?P<years>\d+(?:\.\d+)?)Y)?(?:(?P<months>\d+(?:\.\d+)?)M)?(?:(?P<weeks>\d+(?:\.\d+)?)W)?"
+    r"(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?"
+    r"(?:(?P<minutes>\d+(?:\.\d+)?)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+_UNIT_SECONDS = {
+    "years": 365 * 86400,
+    "months": 30 * 86400,
+    "weeks": 7 * 86400,
+    "days": 86400,
+    "hours": 3600,
+    "minutes": 60,
+    "seconds": 1,
+}
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds of an ISO 8601 duration (``PT1H2M3.5S``); 0 when it is not one."""
+    match = _DURATION.match(text or "")
+    if match is None:
+        return 0.0
+    return sum(
+        float(value) * _UNIT_SECONDS[unit] for unit, value in match.groupdict().items() if value
+    )
+
+
+def event_from_statement(
+    statement: dict[str, Any],
+    *,
+    statement_id: str,
+    stored: float,
+    lesson: str,
+    is_video: bool,
+    length: float | None,
+) -> Event | None:
+    """What a stored statement about ``lesson`` means to the engine; None when nothing.
+    For a video lesson the ADL Video Profile's verbs and extensions; for any other the
+    start (initialized, launched) and end (completed, terminated with result.duration)."""
+    verb = str((statement.get("verb") or {}).get("id", ""))
+    context = statement.get("context") or {}
+    context_extensions = context.get("extensions") or {}
+    result = statement.get("result") or {}
+    if is_video:
+        session = str(
+            context_extensions.get(SESSION_EXTENSION) or context.get("registration") or "-"
+        )
+        if verb in PLAYED:
+            actions: tuple[str, ...] = (PLAY,)
+        elif verb in SEEKED:
+            actions = (REPORT,)
+        elif verb in PAUSED or verb in COMPLETED or verb in TERMINATED:
+            actions = (REPORT, STOP)
+        else:
+            return None
+        text = (result.get("extensions") or {}).get(SEGMENTS_EXTENSION, "")
+        try:
+            segments = tuple(parse_played_segments(str(text))) if text else ()
+        except ValueError:
+            segments = ()  # a malformed value covers nothing; the rest of the statement counts
+        return Event(statement_id, stored, lesson, session, actions, segments, length)
+    session = str(
+        context_extensions.get(CMI5_SESSION_EXTENSION) or context.get("registration") or "-"
+    )
+    if verb in STARTED:
+        return Event(statement_id, stored, lesson, session, (START,))
+    if verb in COMPLETED or verb in TERMINATED:
+        seconds = duration_seconds(str(result.get("duration", "")))
+        return Event(statement_id, stored, lesson, session, (DONE,), duration=seconds)
+    return None

@@ -1,5 +1,7 @@
 """Celery tasks of the LRS: each loads by id, calls one service and declares its retry policy."""
 
+import time
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
@@ -9,6 +11,7 @@ from tracking.services.forwarding import (
     forwarding_target_forward,
     forwarding_target_ids_active,
 )
+from tracking.services.progress import progress_drain
 
 # A database that went away for a moment; anything else is a bug and must not be retried.
 DATABASE_TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -39,6 +42,22 @@ def forwarding_target_forward_task(*, target_id: str) -> int:
     """Forward a target's pending statements (idempotent; a second worker finds it claimed).
     Retries only when the remote is unreachable or answers 5xx."""
     return forwarding_target_forward(target_id=target_id).forwarded
+
+
+@shared_task(
+    name="tracking.progress_drain",
+    autoretry_for=DATABASE_TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=8,
+)
+def progress_drain_task() -> int:
+    """Apply pending statements to learners' progress until none is left (or a minute has
+    passed: the next kick or the beat sweep goes on). Idempotent: rows are claimed."""
+    deadline = time.monotonic() + 60
+    applied = 0
+    while time.monotonic() < deadline and (taken := progress_drain()):
+        applied += taken
+    return applied
 
 
 @shared_task(name="tracking.forwarding_sweep")

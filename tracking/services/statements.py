@@ -212,7 +212,16 @@ def statements_store(
     ]
     if voided_targets:
         Statement.objects.filter(pk__in=voided_targets, is_voiding=False).update(voided=True)
+    if new:
+        # The rows are the outbox; this only wakes the engine up (the beat sweep would too).
+        transaction.on_commit(_kick_progress)
     return ids
+
+
+def _kick_progress() -> None:
+    from tracking.tasks import progress_drain_task
+
+    progress_drain_task.delay()
 
 
 def _insert(rows: Sequence[models.Model]) -> None:
