@@ -209,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Statements the kick after their commit missed (a broker down, a process killed).
     "tracking-progress-drain": {"task": "tracking.progress_drain", "schedule": 30.0},
+    # Completions whose announcement (xAPI statement, signal) was lost after their commit.
+    "tracking-completions-announce": {
+        "task": "tracking.completions_announce_pending",
+        "schedule": 60.0,
+    },
     # Every minute: transcodes whose worker died (no progress for MEDIA_TRANSCODE_STALE_SECONDS)
     # or whose kick was lost go back to the queue.
     "media-requeue-stale": {"task": "media.video_asset_requeue_stale", "schedule": 60.0},

@@ -348,3 +348,82 @@ class CreditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seconds:.1f} s for {self.lesson_id} by {self.statement_id}"
+
+
+class Completion(BaseModel):
+    """A learner completed a lesson, a module, a course or the programme: written once, in the
+    transaction that applied the statement that completed it. The row is the outbox of what
+    follows: the server's xAPI statement and the ``completion_recorded`` signal (certificates)
+    go out after commit, and a beat sweep repeats them for any row not yet ``announced_at``."""
+
+    class Kind(models.TextChoices):
+        LESSON = "lesson", _("Lesson")
+        MODULE = "module", _("Module")
+        COURSE = "course", _("Course")
+        PROGRAMME = "programme", _("Programme (distance-learning hours)")
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="completions",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    lesson = models.ForeignKey(
+        "courses.Lesson", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    module = models.ForeignKey(
+        "courses.Module", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(_("completed at"))
+    credited_seconds = models.FloatField(_("credited (seconds)"), default=0.0)
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["completed_at"]
+        verbose_name = _("completion")
+        verbose_name_plural = _("completions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "lesson"],
+                condition=models.Q(kind="lesson"),
+                name="completion_once_per_lesson",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "module"],
+                condition=models.Q(kind="module"),
+                name="completion_once_per_module",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=models.Q(kind="course"),
+                name="completion_once_per_course",
+            ),
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(kind="programme"),
+                name="completion_once_per_programme",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="lesson", lesson__isnull=False)
+                    | models.Q(kind="module", module__isnull=False)
+                    | models.Q(kind="course", course__isnull=False)
+                    | models.Q(kind="programme")
+                ),
+                name="completion_names_what",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["completed_at"],
+                name="completion_not_announced",
+                condition=models.Q(announced_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.kind} {self.lesson_id or self.module_id or self.course_id}"

@@ -5,6 +5,7 @@ import time
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from tracking.services.completions import completion_announce, completions_announce_pending
 from tracking.services.emitted import enrollment_registered_emit
 from tracking.services.forwarding import (
     RemoteLrsUnavailable,
@@ -58,6 +59,23 @@ def progress_drain_task() -> int:
     while time.monotonic() < deadline and (taken := progress_drain()):
         applied += taken
     return applied
+
+
+@shared_task(
+    name="tracking.completion_announce",
+    autoretry_for=DATABASE_TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=8,
+)
+def completion_announce_task(*, completion_id: str) -> bool:
+    """Emit a completion's xAPI statements and signal it (idempotent)."""
+    return completion_announce(completion_id=completion_id)
+
+
+@shared_task(name="tracking.completions_announce_pending")
+def completions_announce_pending_task() -> int:
+    """Periodic: announce completions whose after-commit announcement was lost."""
+    return completions_announce_pending()
 
 
 @shared_task(name="tracking.forwarding_sweep")

@@ -74,7 +74,7 @@ def _verb(verb_id: str, english: str, italian: str) -> Verb:
     return Verb(id=verb_id, display=LanguageMap({"en-US": english, "it-IT": italian}))
 
 
-def _activity(kind: str, pk: uuid.UUID, activity_type: str, title: str) -> Activity:
+def _activity(kind: str, pk: uuid.UUID | str, activity_type: str, title: str) -> Activity:
     return Activity(
         id=activity_iri(kind, pk),
         definition=ActivityDefinition(type=activity_type, name=LanguageMap({"it-IT": title})),
@@ -226,3 +226,72 @@ def enrollment_registered_emit(*, enrollment_id: uuid.UUID | str) -> uuid.UUID |
     if enrollment is None:
         return None
     return statement_emit(statement=registered_statement(enrollment=enrollment))
+
+
+SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
+PROGRAMME_TYPE = "http://adlnet.gov/expapi/activities/course"
+
+
+def emitted_by_engine_extension() -> str:
+    """The context extension that marks what the progress engine itself emitted, so that it
+    never reads its own completions back as a learner's activity."""
+    return f"{settings.SITE_URL}/xapi/extensions/emitted-by"
+
+
+def _mark_engine(payload: dict[str, Any]) -> dict[str, Any]:
+    context = payload.setdefault("context", {})
+    context.setdefault("extensions", {})[emitted_by_engine_extension()] = "progress-engine"
+    return payload
+
+
+def engine_completed_statement(
+    *,
+    enrollment: Enrollment,
+    subject: Lesson | Module | Course,
+    completed_at: datetime,
+    credited_seconds: int,
+) -> dict[str, Any]:
+    """``completed_statement`` as the progress engine emits it (marked as its own)."""
+    return _mark_engine(
+        completed_statement(
+            enrollment=enrollment,
+            subject=subject,
+            completed_at=completed_at,
+            credited_seconds=credited_seconds,
+        )
+    )
+
+
+def satisfied_statement(
+    *, enrollment: Enrollment, module: Module, satisfied_at: datetime
+) -> dict[str, Any]:
+    """cmi5-style: the learner satisfied the module's completion rule (the course as parent)."""
+    statement = Statement(
+        id=statement_id_for(subject_id=f"{enrollment.pk}:{module.pk}", verb=SATISFIED),
+        actor=_actor(enrollment.learner),
+        verb=_verb(SATISFIED, "satisfied", "ha soddisfatto"),
+        object=_module_activity(module),
+        context=_context(
+            enrollment=enrollment, parent=[_course_activity(enrollment.course)], grouping=[]
+        ),
+        timestamp=satisfied_at,
+    )
+    return _mark_engine(_as_dict(statement))
+
+
+def programme_completed_statement(
+    *, learner: User, completed_at: datetime, credited_seconds: int
+) -> dict[str, Any]:
+    """The learner reached the programme's target of distance-learning hours."""
+    programme = _activity("programme", "fad", PROGRAMME_TYPE, "Programma FAD")
+    result = Result(completion=True, success=True, duration=timedelta(seconds=credited_seconds))
+    statement = Statement(
+        id=statement_id_for(subject_id=f"{learner.pk}:programme", verb=COMPLETED),
+        actor=_actor(learner),
+        verb=_verb(COMPLETED, "completed", "ha completato"),
+        object=programme,
+        result=result,
+        context=Context(platform=PLATFORM, language="it-IT"),
+        timestamp=completed_at,
+    )
+    return _mark_engine(_as_dict(statement))

@@ -30,6 +30,8 @@ from tracking.credit import (
 )
 from tracking.models import CreditEntry, LearnerClock, LessonProgress, Statement
 from tracking.segments import IntervalSet
+from tracking.services.completions import completions_record
+from tracking.services.emitted import emitted_by_engine_extension
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +123,9 @@ class _Apply:
         facts = lessons.get(lesson_id or "")
         if facts is None:
             return
+        extensions = (statement.payload.get("context") or {}).get("extensions") or {}
+        if emitted_by_engine_extension() in extensions:
+            return  # the engine's own completion, read back from the LRS
         row = self._row(facts.id)
         stored = _epoch(statement.stored)
         event = event_from_statement(
@@ -174,6 +179,12 @@ class _Apply:
         if last is not None:
             self.clock.last_stored, self.clock.last_statement_id = last.stored, last.id
         self.clock.save()
+        if self.progress:
+            completions_record(
+                learner_id=UUID(self.learner_id),
+                lesson_ids=list(self.progress),
+                credited_total_seconds=self.clock.credited_seconds,
+            )
 
 
 def _learner_statements(learner_id: str) -> Any:
