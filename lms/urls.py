@@ -9,6 +9,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("lms.accounts.urls")),
     path("", include("courses.urls")),
     path("", include("media.urls")),
+    path("", include("tracking.progress_urls")),
     path("auth/token/", obtain_auth_token, name="auth-token"),
 ]
 

@@ -175,6 +175,17 @@ AUTHENTICATED_ENDPOINTS = [
     ("POST", "/api/v1/organisations/"),
     ("GET", "/api/v1/organisations/{w.napoli_org.pk}/"),
     ("PATCH", "/api/v1/organisations/{w.napoli_org.pk}/"),
+    ("POST", "/api/v1/uploads/"),
+    ("GET", "/api/v1/videos/"),
+    ("GET", "/api/v1/videos/{w.course.pk}/playback/"),
+    ("POST", "/api/v1/videos/{w.course.pk}/transcode/"),
+    ("GET", "/api/v1/documents/?course={w.course.pk}"),
+    ("POST", "/api/v1/documents/"),
+    ("GET", "/api/v1/progress/me/"),
+    ("GET", "/api/v1/progress/people/{w.napoli_learner.pk}/"),
+    ("GET", "/api/v1/progress/lessons/{w.lesson.pk}/ledger/"),
+    ("GET", "/api/v1/progress/overview/"),
+    ("GET", "/api/v1/progress/courses/{w.course.pk}/"),
 ]
 
 
