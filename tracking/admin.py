@@ -10,7 +10,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tracking.models import Document, ForwardingTarget, LrsClient, Statement
+from tracking.models import (
+    Completion,
+    CreditEntry,
+    Document,
+    ForwardingTarget,
+    LessonProgress,
+    LrsClient,
+    Statement,
+)
 from tracking.services.clients import lrs_client_create, lrs_client_deactivate
 
 
@@ -103,7 +111,8 @@ class LrsClientAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the LRS stored: staff may look, never add, edit or delete."""
+    """Records the LRS or the progress engine wrote: staff may look, never add, edit or
+    delete."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -213,3 +222,31 @@ class ForwardingTargetAdmin(admin.ModelAdmin):
         if isinstance(db_field, models.URLField):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# The progress engine writes these; staff read them (and recompute with the command).
+
+
+@admin.register(LessonProgress)
+class LessonProgressAdmin(ReadOnlyAdmin):
+    list_display = ["learner", "lesson", "covered_seconds", "credited_seconds", "completed_at"]
+    list_select_related = ["learner", "lesson"]
+    search_fields = ["learner__username", "learner__last_name", "lesson__title"]
+    list_filter = [("completed_at", admin.EmptyFieldListFilter)]
+
+
+@admin.register(CreditEntry)
+class CreditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["credited_at", "learner", "lesson", "seconds", "new_seconds", "reason"]
+    list_select_related = ["learner", "lesson"]
+    list_filter = ["reason"]
+    search_fields = ["learner__username", "learner__last_name", "lesson__title"]
+    date_hierarchy = "credited_at"
+
+
+@admin.register(Completion)
+class CompletionAdmin(ReadOnlyAdmin):
+    list_display = ["completed_at", "learner", "kind", "lesson", "module", "course", "announced_at"]
+    list_select_related = ["learner", "lesson", "module", "course"]
+    list_filter = ["kind", ("announced_at", admin.EmptyFieldListFilter)]
+    search_fields = ["learner__username", "learner__last_name"]

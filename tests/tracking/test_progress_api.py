@@ -158,3 +158,16 @@ def test_the_ledger_sum_is_the_learners_total(learner, watched):
     assert sum(CreditEntry.objects.filter(learner=learner).values_list("seconds", flat=True)) == (
         LearnerClock.objects.get(learner=learner).credited_seconds
     )
+
+
+@pytest.mark.parametrize("model", ["lessonprogress", "creditentry", "completion"])
+def test_staff_read_the_engines_records_in_the_admin(client, staff, watched, model):
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    client.force_login(staff)
+
+    changelist = client.get(f"/admin/tracking/{model}/?q=a")
+    add = client.get(f"/admin/tracking/{model}/add/")
+
+    assert changelist.status_code == HTTPStatus.OK
+    assert add.status_code == HTTPStatus.FORBIDDEN
