@@ -33,13 +33,18 @@ def _new(completion: Completion, created: list[Completion]) -> None:
 
 
 def completions_record(
-    *, learner_id: UUID, lesson_ids: Iterable[str], credited_total_seconds: float
+    *,
+    learner_id: UUID,
+    lesson_ids: Iterable[str],
+    credited_total_seconds: float,
+    at: datetime,
 ) -> list[Completion]:
     """Write the completions that now hold for the learner, given the lessons whose progress
     just changed: the lessons completed, their modules when the module's rule holds (every
     required lesson completed, and its minimum credited hours), their courses when every
     module is, and the programme at PROGRAMME_TARGET_HOURS of credited distance learning.
-    Each at most once (unique constraints); announced after commit."""
+    Each at most once (unique constraints); announced after commit. ``at`` is when the last
+    statement applied was stored (the programme's completion time)."""
     created: list[Completion] = []
     progress = {
         str(p.lesson_id): p
@@ -134,7 +139,7 @@ def completions_record(
             Completion(
                 learner_id=learner_id,
                 kind=Completion.Kind.PROGRAMME,
-                completed_at=timezone.now(),
+                completed_at=at,
                 credited_seconds=credited_total_seconds,
             ),
             created,

@@ -17,6 +17,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from courses.models import Lesson
 from lms.accounts.models import User
@@ -184,6 +185,7 @@ class _Apply:
                 learner_id=UUID(self.learner_id),
                 lesson_ids=list(self.progress),
                 credited_total_seconds=self.clock.credited_seconds,
+                at=last.stored if last is not None else timezone.now(),
             )
 
 
