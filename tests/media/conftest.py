@@ -92,3 +92,11 @@ class Clips:
 @pytest.fixture(scope="session")
 def clips(tmp_path_factory) -> Clips:
     return Clips(tmp_path_factory.mktemp("clips"))
+
+
+@pytest.fixture
+def storage(settings, tmp_path) -> Path:
+    """Django's storage and ffmpeg's scratch folder in this test's own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "storage"
+    settings.MEDIA_WORK_DIR = str(tmp_path / "work")
+    return Path(settings.MEDIA_ROOT)

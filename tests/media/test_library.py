@@ -1,7 +1,6 @@
 """The course's media library through the API: videos, captions and documents."""
 
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,19 +9,13 @@ from media.models import Caption, CourseDocument, RetiredFiles, VideoAsset
 from tests.courses.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
 from tests.media.factories import VideoAssetFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("storage")]
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 SRT = (
     "1\r\n00:00:01,000 --> 00:00:03,500\r\nBuongiorno a tutti.\r\n\r\n"
     "2\r\n00:00:04,000 --> 00:00:06,000\r\n<i>Semplificazione</i> amministrativa.\r\n"
 ).encode("cp1252")
-
-
-@pytest.fixture(autouse=True)
-def storage(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "storage"
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -18,14 +18,7 @@ from media.services import (
 )
 from tests.media.factories import VideoAssetFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def storage(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "storage"
-    settings.MEDIA_WORK_DIR = str(tmp_path / "work")
-    return Path(settings.MEDIA_ROOT)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("storage")]
 
 
 @pytest.fixture

@@ -18,15 +18,12 @@ from media.signing import sign_playback
 from tests.courses.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
 from tests.media.factories import VideoAssetFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("storage")]
 
 
 @pytest.fixture(autouse=True)
-def storage(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "storage"
-    settings.MEDIA_WORK_DIR = str(tmp_path / "work")
+def site_url(settings):
     settings.SITE_URL = "http://testserver"
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -12,14 +12,7 @@ from media.models import VideoAsset
 from media.services import video_asset_transcode
 from tests.media.factories import VideoAssetFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def storage(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "storage"
-    settings.MEDIA_WORK_DIR = str(tmp_path / "work")
-    return Path(settings.MEDIA_ROOT)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("storage")]
 
 
 def asset_from(clip: Path, **fields) -> VideoAsset:

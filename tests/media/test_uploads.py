@@ -11,16 +11,9 @@ from media.models import RetiredFiles, Upload, VideoAsset
 from media.services import upload_append, uploads_expire
 from tests.courses.factories import CourseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("storage")]
 
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
-
-
-@pytest.fixture(autouse=True)
-def storage(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "storage"
-    settings.MEDIA_WORK_DIR = str(tmp_path / "work")
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture
