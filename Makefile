@@ -68,7 +68,7 @@ run: $(VENV)/.installed-run ffmpeg | var
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
-test: $(VENV)/.installed-dev chromium nginx | var
+test: $(VENV)/.installed-dev ffmpeg chromium nginx | var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -96,7 +96,7 @@ conformance: $(VENV)/.installed-run | var
 ## bench: every benchmark in bench/ against real servers (PostgreSQL on DATABASE_URL's server,
 ## postgres@127.0.0.1:5432 by default); each prints its figures beside its targets. Fails if any
 ## benchmark misses a target or cannot run (the others still run). bench/_*.py are their helpers.
-bench: $(VENV)/.installed-run nginx | var
+bench: $(VENV)/.installed-run ffmpeg nginx | var
 	@failed=""; for script in bench/[!_]*.py; do \
 	  echo "== $$script"; \
 	  $(BIN)/python "$$script" || failed="$$failed $$script"; \

@@ -1,12 +1,9 @@
 """Media clips the tests make with ffmpeg's lavfi sources (never committed), once per run."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
 
 def _ffmpeg(*args: str) -> None:
