@@ -106,7 +106,7 @@ def ladder_command(
     """One ffmpeg run that decodes the source once and writes everything: every rendition of
     the HLS ladder (H.264 + AAC in fMP4/CMAF segments of SEGMENT_SECONDS, keyframes at the same
     instants in every rendition), the audio-only rendition, the master playlist, the poster and
-    the preview frames (see sheets_command)."""
+    the preview frames (see sheets_command) into ``workdir/FRAMES_DIR``, which must exist."""
     source_input = ffmpeg.input(source)
     picture = source_input.video
     if ladder.fps:
@@ -170,7 +170,6 @@ def ladder_command(
     # sheets_command afterwards. Tiling here would hold back ffmpeg's -progress reports until
     # the first sheet was full (ffmpeg reports only once every output has started), that is,
     # until 1,000 seconds into the video.
-    (workdir / FRAMES_DIR).mkdir(exist_ok=True)
     sheets = ffmpeg.output(
         branches[len(ladder.renditions) + 1]
         # round=up: a frame at 0, 10, 20 s..., the first one even for a video under 5 s

@@ -39,6 +39,9 @@ from media.sniffing import HEAD_BYTES, sniff_video
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 2.0  # at most one progress write per this many seconds
+# ...and at least one per this many, so that a slow run (1 % of a long lecture can take minutes)
+# never looks dead to the stale-run sweeper.
+HEARTBEAT_EVERY_SECONDS = 60.0
 TRANSCODE_SHARE = 95  # percent of the bar for ffmpeg; publishing to storage takes the rest
 
 
@@ -104,8 +107,10 @@ class _Progress:
         low, high = share
         percent = min(99, low + int(fraction * (high - low)))
         now = time.monotonic()
-        if percent == self.last_percent or now - self.last_write < PROGRESS_EVERY_SECONDS:
+        if now - self.last_write < PROGRESS_EVERY_SECONDS:
             return
+        if percent == self.last_percent and now - self.last_write < HEARTBEAT_EVERY_SECONDS:
+            return  # nothing new to show, and the heartbeat is fresh enough
         _still_mine(self.asset_id, self.claim, progress_percent=percent)
         self.last_write, self.last_percent = now, percent
 
@@ -225,7 +230,7 @@ def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
         )
         ladder = ladder_for(probe)
         output = workdir / "ladder"
-        output.mkdir()
+        (output / ffmpeg.FRAMES_DIR).mkdir(parents=True)
         argv = ffmpeg.ladder_command(
             source=source, workdir=output, ladder=ladder, binary=settings.FFMPEG_BINARY
         )

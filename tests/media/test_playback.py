@@ -41,6 +41,7 @@ def ladder_tree(tmp_path_factory, clips):
     folder = tmp_path_factory.mktemp("ladder")
     probe = probe_from_ffprobe(ffmpeg.probe(source))
     ladder = ladder_for(probe)
+    (folder / ffmpeg.FRAMES_DIR).mkdir()
     ffmpeg.run_with_progress(
         ffmpeg.ladder_command(source=source, workdir=folder, ladder=ladder),
         duration_seconds=probe.duration_seconds,
