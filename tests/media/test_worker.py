@@ -48,6 +48,10 @@ def broker_only(settings):
     app.conf.task_always_eager = True
 
 
+# A test worker consumes both queues, as `make worker` does: start_worker's queue selection
+# stays on the app object, and a later test's worker would otherwise ignore "celery".
+
+
 def wait_for(asset, *, status, seconds):
     deadline = time.monotonic() + seconds
     while True:
@@ -69,7 +73,9 @@ def queued_asset(clip: Path) -> VideoAsset:
 def test_a_worker_on_the_media_queue_transcodes_an_upload(var_dir, broker_only, clips):
     asset = queued_asset(clips.get("landscape.mp4"))
 
-    with start_worker(app, perform_ping_check=False, queues=["media"], loglevel="WARNING"):
+    with start_worker(
+        app, perform_ping_check=False, queues=["celery", "media"], loglevel="WARNING"
+    ):
         asset = wait_for(asset, status=VideoAsset.Status.READY, seconds=120)
 
     assert asset.duration_seconds == 14
@@ -137,7 +143,9 @@ def test_a_worker_killed_mid_transcode_leaves_the_video_retryable(
     settings.MEDIA_TRANSCODE_STALE_SECONDS = 0  # its heartbeat has stopped
 
     assert video_assets_requeue_stale() == 1  # what the beat sweeper does every minute
-    with start_worker(app, perform_ping_check=False, queues=["media"], loglevel="WARNING"):
+    with start_worker(
+        app, perform_ping_check=False, queues=["celery", "media"], loglevel="WARNING"
+    ):
         asset = wait_for(asset, status=VideoAsset.Status.READY, seconds=180)
 
     assert asset.attempts == 0
