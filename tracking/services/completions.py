@@ -38,26 +38,34 @@ def completions_record(
     lesson_ids: Iterable[str],
     credited_total_seconds: float,
     at: datetime,
+    known: dict[str, LessonProgress] | None = None,
+    known_is_all: bool = False,
 ) -> list[Completion]:
     """Write the completions that now hold for the learner, given the lessons whose progress
     just changed: the lessons completed, their modules when the module's rule holds (every
     required lesson completed, and its minimum credited hours), their courses when every
     module is, and the programme at PROGRAMME_TARGET_HOURS of credited distance learning.
     Each at most once (unique constraints); announced after commit. ``at`` is when the last
-    statement applied was stored (the programme's completion time)."""
+    statement applied was stored (the programme's completion time). ``known``: progress rows
+    the caller holds (``known_is_all``: the learner has no others, as in a recompute)."""
     created: list[Completion] = []
-    progress = {
-        str(p.lesson_id): p
-        for p in LessonProgress.objects.filter(
-            learner_id=learner_id, lesson__module__lessons__in=list(lesson_ids)
-        ).distinct()
-    }
+    lesson_ids = list(lesson_ids)
+    progress = dict(known or {})
+    if not known_is_all:
+        progress.update(
+            (str(p.lesson_id), p)
+            for p in LessonProgress.objects.filter(
+                learner_id=learner_id, lesson__module__lessons__in=lesson_ids
+            )
+            .exclude(lesson_id__in=list(progress))
+            .distinct()
+        )
     done = {
         (c.kind, str(c.lesson_id or c.module_id or c.course_id or ""))
         for c in Completion.objects.filter(learner_id=learner_id)
     }
     modules = (
-        Module.objects.filter(lessons__in=list(lesson_ids))
+        Module.objects.filter(lessons__in=lesson_ids)
         .distinct()
         .prefetch_related("lessons")
         .select_related("course")

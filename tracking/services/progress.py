@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.conf import settings
@@ -89,6 +89,19 @@ def _lessons(ids: Iterable[str]) -> dict[str, LessonFacts]:
     return found
 
 
+class StatementRow(NamedTuple):
+    """What the engine reads of a stored statement (a recompute reads rows, not models)."""
+
+    id: UUID
+    payload: Any
+    stored: datetime
+    verb_id: str
+    object_activity_id: str
+
+
+ROW_FIELDS = ("id", "payload", "stored", "verb_id", "object_activity_id")
+
+
 def _epoch(moment: datetime) -> float:
     return moment.timestamp()
 
@@ -101,25 +114,44 @@ class _Apply:
     """Statements of one learner applied in order, with the rows they change kept in memory
     and written once at the end."""
 
-    def __init__(self, learner_id: str, clock: LearnerClock):
+    def __init__(self, learner_id: str, clock: LearnerClock, *, fresh: bool = False):
         self.learner_id = learner_id
         self.clock = clock
+        self.fresh = fresh  # a recompute: no progress row exists, none is looked up
         self.progress: dict[str, LessonProgress] = {}
         self.state = LearnerState.from_json(clock.state or {}, {})
         self.entries: list[CreditEntry] = []
         self.credited = 0.0
 
-    def _row(self, lesson_id: str) -> LessonProgress:
-        row = self.progress.get(lesson_id)
-        if row is None:
-            row = LessonProgress.objects.filter(
-                learner_id=UUID(self.learner_id), lesson_id=lesson_id
-            ).first() or LessonProgress(learner_id=self.learner_id, lesson_id=lesson_id)
-            self.progress[lesson_id] = row
-            self.state.coverage[lesson_id] = IntervalSet(tuple(pair) for pair in row.covered)
-        return row
+    def load(self, lesson_ids: Iterable[str]) -> None:
+        """The progress rows of these lessons, in one query (none in a recompute)."""
+        wanted = {i for i in lesson_ids if i not in self.progress}
+        if not wanted:
+            return
+        rows = (
+            []
+            if self.fresh
+            else LessonProgress.objects.filter(
+                learner_id=UUID(self.learner_id), lesson_id__in=wanted
+            )
+        )
+        for row in rows:
+            self._keep(str(row.lesson_id), row)
+        for lesson_id in wanted - set(self.progress):
+            self._keep(lesson_id, LessonProgress(learner_id=self.learner_id, lesson_id=lesson_id))
 
-    def statement(self, statement: Statement, lessons: dict[str, LessonFacts]) -> None:
+    def _keep(self, lesson_id: str, row: LessonProgress) -> None:
+        self.progress[lesson_id] = row
+        self.state.coverage[lesson_id] = IntervalSet(tuple(pair) for pair in row.covered)
+
+    def _row(self, lesson_id: str) -> LessonProgress:
+        if lesson_id not in self.progress:
+            self.load([lesson_id])
+        return self.progress[lesson_id]
+
+    def statement(
+        self, statement: Statement | StatementRow, lessons: dict[str, LessonFacts]
+    ) -> None:
         lesson_id = _lesson_id(statement.object_activity_id)
         facts = lessons.get(lesson_id or "")
         if facts is None:
@@ -147,13 +179,15 @@ class _Apply:
         if row.completed_at is None and self._completes(facts, covered, statement):
             row.completed_at = statement.stored
 
-    def _completes(self, facts: LessonFacts, covered: IntervalSet, statement: Statement) -> bool:
+    def _completes(
+        self, facts: LessonFacts, covered: IntervalSet, statement: Statement | StatementRow
+    ) -> bool:
         if facts.is_video:
             threshold = settings.PROGRESS_LESSON_COVERAGE_PERCENT / 100
             return bool(facts.length) and covered.measure >= threshold * (facts.length or 0)
         return statement.verb_id in COMPLETED
 
-    def _record(self, credit: Credit, statement: Statement) -> None:
+    def _record(self, credit: Credit, statement: Statement | StatementRow) -> None:
         row = self._row(credit.lesson)
         row.credited_seconds += credit.seconds
         self.credited += credit.seconds
@@ -171,10 +205,26 @@ class _Apply:
             )
         )
 
-    def save(self, last: Statement | None) -> None:
-        for row in self.progress.values():
-            row.save()
-        CreditEntry.objects.bulk_create(self.entries)
+    def save(self, last: Statement | StatementRow | None) -> None:
+        rows = [row for row in self.progress.values() if row.last_activity_at is not None]
+        now = timezone.now()
+        for row in rows:
+            row.updated_at = now
+        new = [row for row in rows if row._state.adding]
+        changed = [row for row in rows if not row._state.adding]
+        LessonProgress.objects.bulk_create(new)  # (which marks them saved: split before)
+        LessonProgress.objects.bulk_update(
+            changed,
+            [
+                "covered",
+                "covered_seconds",
+                "credited_seconds",
+                "completed_at",
+                "last_activity_at",
+                "updated_at",
+            ],
+        )
+        CreditEntry.objects.bulk_create(self.entries, batch_size=1000)
         self.clock.state = self.state.to_json()
         self.clock.credited_seconds += self.credited
         if last is not None:
@@ -186,6 +236,8 @@ class _Apply:
                 lesson_ids=list(self.progress),
                 credited_total_seconds=self.clock.credited_seconds,
                 at=last.stored if last is not None else timezone.now(),
+                known=self.progress,
+                known_is_all=self.fresh,
             )
 
 
@@ -206,13 +258,12 @@ def progress_recompute_learner(*, learner_id: str | UUID) -> float:
     LessonProgress.objects.filter(learner_id=UUID(learner_id)).delete()
     clock.state, clock.credited_seconds = {}, 0.0
     clock.last_stored = clock.last_statement_id = None
-    run = _Apply(learner_id, clock)
+    run = _Apply(learner_id, clock, fresh=True)
     last = None
-    statements = _learner_statements(learner_id).only(
-        "id", "payload", "stored", "verb_id", "object_activity_id"
-    )
-    batch: list[Statement] = []
-    for statement in statements.iterator(chunk_size=2000):
+    rows = _learner_statements(learner_id).values_list(*ROW_FIELDS)
+    batch: list[Statement | StatementRow] = []
+    for row in rows.iterator(chunk_size=2000):
+        statement = StatementRow(*row)
         batch.append(statement)
         if len(batch) == 2000:
             _apply_batch(run, batch)
@@ -226,9 +277,10 @@ def progress_recompute_learner(*, learner_id: str | UUID) -> float:
     return clock.credited_seconds
 
 
-def _apply_batch(run: _Apply, statements: list[Statement]) -> None:
+def _apply_batch(run: _Apply, statements: Sequence[Statement | StatementRow]) -> None:
     ids = [_lesson_id(s.object_activity_id) for s in statements]
     lessons = _lessons(i for i in ids if i)
+    run.load(lessons)
     for statement in statements:
         run.statement(statement, lessons)
 
