@@ -37,9 +37,7 @@ def video_asset_list(*, actor: User) -> QuerySet[VideoAsset]:
     return assets.filter(course__trainers=actor)
 
 
-def video_asset_get_for_edit(*, actor: User, asset_id: UUID) -> VideoAsset:
-    """A video of a course the actor teaches (staff: any): VideoNotFound if they cannot see
-    its course, NotAllowedToUpload if they see it but do not teach it."""
+def _asset_of_visible_course(*, actor: User, asset_id: UUID) -> VideoAsset:
     asset = (
         VideoAsset.objects.select_related("course")
         .prefetch_related("course__trainers", "captions")
@@ -48,6 +46,13 @@ def video_asset_get_for_edit(*, actor: User, asset_id: UUID) -> VideoAsset:
     )
     if asset is None:
         raise VideoNotFound()
+    return asset
+
+
+def video_asset_get_for_edit(*, actor: User, asset_id: UUID) -> VideoAsset:
+    """A video of a course the actor teaches (staff: any): VideoNotFound if they cannot see
+    its course, NotAllowedToUpload if they see it but do not teach it."""
+    asset = _asset_of_visible_course(actor=actor, asset_id=asset_id)
     if not course_can_edit(actor=actor, course=asset.course):
         raise NotAllowedToUpload()
     return asset
@@ -122,14 +127,7 @@ def video_asset_playback(*, actor: User, asset_id: UUID) -> Playback:
     """Signed links to a video for whoever may watch its course: its learners, trainers,
     coordinators and staff. VideoNotFound for a course the actor cannot see, NotEnrolled for
     one they see but are not enrolled in, VideoNotReady before the first ladder."""
-    asset = (
-        VideoAsset.objects.select_related("course")
-        .prefetch_related("captions", "course__trainers")
-        .filter(pk=asset_id, course__in=course_list(actor=actor).values("pk"))
-        .first()
-    )
-    if asset is None:
-        raise VideoNotFound()
+    asset = _asset_of_visible_course(actor=actor, asset_id=asset_id)
     if not course_can_view_content(actor=actor, course=asset.course):
         raise NotEnrolled()
     return playback_links(actor=actor, asset=asset)

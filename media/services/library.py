@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -33,14 +32,11 @@ from media.exceptions import (
     VideoInUse,
 )
 from media.models import Caption, CourseDocument, RetiredFiles, VideoAsset
+from media.services.retired import files_retire
 from media.services.transcoding import video_asset_queue_transcode
 from media.sniffing import DOCUMENT_TYPES, sniff_document
 
 logger = logging.getLogger(__name__)
-
-
-def _grace() -> Any:
-    return timezone.now() + timedelta(seconds=settings.MEDIA_RETIRED_GRACE_SECONDS)
 
 
 def video_asset_update(*, asset: VideoAsset, title: str) -> VideoAsset:
@@ -75,7 +71,7 @@ def video_asset_delete(*, asset: VideoAsset) -> None:
     lessons = list(Lesson.objects.filter(video_asset=locked).values_list("title", flat=True))
     if lessons:
         raise VideoInUse(extra={"lessons": lessons})
-    RetiredFiles.objects.create(prefix=f"videos/{locked.pk}/", purge_after=_grace())
+    files_retire(prefix=f"videos/{locked.pk}/")
     locked.delete()
 
 
@@ -102,7 +98,7 @@ def caption_put(
     if caption is None:
         caption = Caption(asset=asset, language=language)
     elif caption.file.name:
-        RetiredFiles.objects.create(prefix=caption.file.name, purge_after=_grace())
+        files_retire(prefix=caption.file.name)
     caption.label = label.strip() or language
     caption.uploaded_by = actor
     caption.file.save(f"{language}.vtt", ContentFile(webvtt.encode()), save=False)
@@ -117,7 +113,7 @@ def caption_delete(*, asset: VideoAsset, language: str) -> None:
     caption = Caption.objects.select_for_update().filter(asset=asset, language=language).first()
     if caption is None:
         raise CaptionNotFound()
-    RetiredFiles.objects.create(prefix=caption.file.name, purge_after=_grace())
+    files_retire(prefix=caption.file.name)
     caption.delete()
 
 
@@ -184,7 +180,7 @@ def document_get_for_edit(*, actor: User, document_id: UUID) -> CourseDocument:
 @transaction.atomic
 def document_delete(*, document: CourseDocument) -> None:
     """Remove a document; its file goes after the grace period (a download may be running)."""
-    RetiredFiles.objects.create(prefix=document.file.name, purge_after=_grace())
+    files_retire(prefix=document.file.name)
     document.delete()
 
 

@@ -32,7 +32,8 @@ from media.ladder import (
     thumbnails_vtt,
     truncation_reason,
 )
-from media.models import RetiredFiles, VideoAsset
+from media.models import VideoAsset
+from media.services.retired import files_retire
 from media.signals import video_asset_ready
 from media.sniffing import HEAD_BYTES, sniff_video
 
@@ -175,13 +176,6 @@ def _publish(workdir: Path, prefix: str, progress: _Progress) -> None:
         progress(index / len(files), share=(TRANSCODE_SHARE, 100))
 
 
-def _retire(prefix: str) -> None:
-    RetiredFiles.objects.create(
-        prefix=prefix,
-        purge_after=timezone.now() + timedelta(seconds=settings.MEDIA_RETIRED_GRACE_SECONDS),
-    )
-
-
 def _clear_leftovers(work_root: Path, asset_id: uuid.UUID) -> None:
     # A worker killed mid-run (SIGKILL, OOM, a lost machine) never ran its cleanup.
     for stale in work_root.glob(f"transcode-{asset_id}-*"):
@@ -273,7 +267,7 @@ def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
         )
     except ClaimLost:
         logger.info("transcode of %s superseded by a newer run", asset.pk)
-        _retire(prefix)  # whatever this run had published is nobody's
+        files_retire(prefix=prefix)  # whatever this run had published is nobody's
         return None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -291,7 +285,7 @@ def _ready(
 ) -> VideoAsset | None:
     locked = VideoAsset.objects.select_for_update().filter(pk=asset.pk, claim=claim).first()
     if locked is None:
-        _retire(prefix)
+        files_retire(prefix=prefix)
         return None
     previous = locked.hls_prefix
     duration = max(1, round(probe.duration_seconds))
@@ -311,7 +305,7 @@ def _ready(
     locked.ready_at = timezone.now()
     locked.save()
     if previous and previous != prefix:
-        _retire(previous)  # viewers of the old ladder keep it until their links expire
+        files_retire(prefix=previous)  # viewers of the old ladder keep it until their links expire
     video_asset_ready.send(sender=VideoAsset, asset=locked)
     return locked
 

@@ -37,7 +37,8 @@ from media.exceptions import (
     UploadTooLarge,
     VideoNotFound,
 )
-from media.models import RetiredFiles, Upload, VideoAsset
+from media.models import Upload, VideoAsset
+from media.services.retired import files_retire
 from media.sniffing import HEAD_BYTES, sniff_video
 
 logger = logging.getLogger(__name__)
@@ -320,7 +321,7 @@ def _upload_finish(
         asset = VideoAsset.objects.select_for_update().get(pk=upload.asset_id)
         if asset.source.name:
             # Not deleted at once: a transcode of the old source may still be reading it.
-            RetiredFiles.objects.create(prefix=asset.source.name, purge_after=_grace())
+            files_retire(prefix=asset.source.name)
         asset.source.name = source_name
         asset.source_size_bytes, asset.source_sha256 = size, sha256
         asset.status = VideoAsset.Status.UPLOADED
@@ -332,10 +333,6 @@ def _upload_finish(
     transaction.on_commit(lambda: _delete_parts(parts))
     video_asset_queue_transcode(asset=asset)
     return asset
-
-
-def _grace() -> Any:
-    return timezone.now() + timedelta(seconds=settings.MEDIA_RETIRED_GRACE_SECONDS)
 
 
 def uploads_expire() -> int:
