@@ -207,7 +207,8 @@ def load(plan: Plan) -> tuple[int, list[tuple[str, int, int, int, int]], dict[st
         for definition in indexes:
             name = definition.split(" INDEX ", 1)[1].split(" ON ", 1)[0]
             cursor.execute(f"DROP INDEX {name}")
-        cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables.values()))
+        # CASCADE: the progress engine's ledger refers to statements (empty in a fresh store)
+        cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables.values()) + " CASCADE")
     say(f"dropped {len(constraints)} constraints and {len(indexes)} indexes; tables emptied")
 
     started = time.monotonic()
