@@ -30,8 +30,19 @@ class LrsClientAddForm(forms.ModelForm):
         fields = ("name", "can_write", "read_scope", "xapi_version")
 
 
+class HttpsUrlsAdmin(admin.ModelAdmin):
+    """URL fields typed without a scheme are taken as https:// (LRS endpoints, authorities)."""
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(LrsClient)
-class LrsClientAdmin(admin.ModelAdmin):
+class LrsClientAdmin(HttpsUrlsAdmin):
     list_display = ["name", "key", "can_write", "read_scope", "is_active", "created_at"]
     list_filter = ["is_active", "can_write", "read_scope"]
     search_fields = ["name", "key"]
@@ -48,13 +59,6 @@ class LrsClientAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-
-    def formfield_for_dbfield(
-        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
-        if isinstance(db_field, models.URLField):
-            kwargs["assume_scheme"] = "https"
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     readonly_fields = ("key", "authority", "created_by", "created_at", "updated_at")
     actions = ["deactivate"]
@@ -202,7 +206,7 @@ class ForwardingTargetForm(forms.ModelForm):
 
 
 @admin.register(ForwardingTarget)
-class ForwardingTargetAdmin(admin.ModelAdmin):
+class ForwardingTargetAdmin(HttpsUrlsAdmin):
     form = ForwardingTargetForm
     list_display = ["name", "endpoint", "is_active", "forwarded_count", "last_forwarded_at"]
     list_filter = ["is_active"]
@@ -215,13 +219,6 @@ class ForwardingTargetAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-
-    def formfield_for_dbfield(
-        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
-        if isinstance(db_field, models.URLField):
-            kwargs["assume_scheme"] = "https"
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 # The progress engine writes these; staff read them (and recompute with the command).
