@@ -141,8 +141,6 @@ def build_chunk(number: int) -> tuple[str, str, str, list[tuple[str, int, int, i
                 stored=xapi_timestamp(stored),
             )
             rows = statement_rows(prepared=[prepared], stored=stored, client=plan.client)
-            for row in rows.statements:
-                row.progress_pending = False  # history: the progress engine has applied it
             for row in (*rows.statements, *rows.activities, *rows.agents):
                 lines[type(row)].append(_line(row))
             if learner in plan.targets or stored > plan.recent:

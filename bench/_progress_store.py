@@ -14,10 +14,10 @@ Profile statements, fast; not a benchmark itself.
   learners and lessons starting anywhere in the past year, so that each learner's statements
   are spread over the year and the table, interleaved with everyone else's. Every row comes
   from the LRS's own code (``prepare_statement``, ``statement_rows``), with the server's
-  stored time a little after the player sent it, and ``progress_pending`` false: nothing is
-  waiting for the engine. Loaded with COPY while the tables' secondary indexes and
-  constraints are dropped, then those are rebuilt and the tables vacuumed and analysed
-  (``bench/_lrs_store.py``'s helpers).
+  stored time a little after the player sent it, and nothing in the progress engine's outbox
+  (its rows are not loaded): nothing is waiting for the engine. Loaded with COPY while the
+  tables' secondary indexes and constraints are dropped, then those are rebuilt and the tables
+  vacuumed and analysed (``bench/_lrs_store.py``'s helpers).
 
 Writes OUTPUT.json: statements and learners with statements, and the time of each step.
 """
@@ -202,8 +202,6 @@ def build_chunk(number: int) -> tuple[str, str, str, int]:
                 stored=xapi_timestamp(stored),
             )
             rows = statement_rows(prepared=[prepared], stored=stored, client=plan.client)
-            for row in rows.statements:
-                row.progress_pending = False  # history: nothing waits for the engine
             for row in (*rows.statements, *rows.activities, *rows.agents):
                 lines[type(row)].append(_line(row))
             count += 1

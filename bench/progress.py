@@ -8,7 +8,7 @@ Runs the real thing on 127.0.0.1: a fresh PostgreSQL database ``lms_bench_progre
 the server of ``DATABASE_URL``, postgres@127.0.0.1:5432 by default), migrations, an LRS
 credential, production settings (DEBUG off) with a Celery broker as in production: a Redis
 database of 127.0.0.1:6379 that holds no keys (so that tasks are queued for a worker, never run
-in the process that asks for them).
+in the process that asks for them), which is also the cache the server and the worker share.
 
 1. Recompute. ``bench/_progress_store.py`` makes 2,000 learners (``accounts.User``, enrolled in
    every course), a catalogue of 120 video lessons (4 courses x 5 modules x 6 lessons, 5 to 30
@@ -318,10 +318,8 @@ class Broker:
         return int(self.client.llen("celery"))
 
     def purge(self) -> None:
-        """Forget every message and binding (only this run uses the database)."""
-        for pattern in ("celery*", "_kombu*", "unacked*"):
-            for key in self.client.scan_iter(match=pattern, count=1000):
-                self.client.delete(key)
+        """Forget every message, binding and cached key (only this run uses the database)."""
+        self.client.flushdb()
 
 
 @contextmanager
@@ -400,9 +398,7 @@ def worker_pids(process: subprocess.Popen[bytes]) -> Callable[[], list[int]]:
 
 def pending_statements(database_url: str) -> int:
     with connect(database_url, autocommit=True) as db:
-        row = db.execute(
-            "SELECT count(*) FROM tracking_statement WHERE progress_pending"
-        ).fetchone()
+        row = db.execute("SELECT count(*) FROM tracking_progressoutbox").fetchone()
     return int(row[0]) if row else 0
 
 
@@ -763,6 +759,7 @@ def main(argv: list[str] | None = None) -> int:
                 var_dir=workdir / "var",
                 LOG_LEVEL="WARNING",
                 CELERY_BROKER_URL=broker.url,
+                REDIS_URL=broker.url,  # the cache, shared by the server and the worker
             )
             manage("migrate", "--noinput", env=env)
             output = manage("lrs_client_create", "--name", "bench", "--read", "all", env=env)

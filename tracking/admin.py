@@ -147,7 +147,6 @@ class StatementAdmin(ReadOnlyAdmin):
         "voided",
         "is_voiding",
         "client",
-        "progress_pending",
         "statement",
     ]
 

@@ -268,25 +268,27 @@ def duration_seconds(text: str) -> float:
 
 
 def event_from_statement(
-    statement: dict[str, Any],
     *,
     statement_id: str,
     stored: float,
     lesson: str,
     is_video: bool,
     length: float | None,
+    verb: str,
+    video_session: str | None = None,
+    cmi5_session: str | None = None,
+    registration: str | None = None,
+    segments: str | None = None,
+    duration: str | None = None,
 ) -> Event | None:
-    """What a stored statement about ``lesson`` means to the engine; None when nothing.
-    For a video lesson the ADL Video Profile's verbs and extensions; for any other the
-    start (initialized, launched) and end (completed, terminated with result.duration)."""
-    verb = str((statement.get("verb") or {}).get("id", ""))
-    context = statement.get("context") or {}
-    context_extensions = context.get("extensions") or {}
-    result = statement.get("result") or {}
+    """What a stored statement about ``lesson`` means to the engine; None when nothing. Given
+    the parts of it that matter (the services read them out of the statement's JSON: the
+    context extensions ``SESSION_EXTENSION`` and ``CMI5_SESSION_EXTENSION``, the registration,
+    the result extension ``SEGMENTS_EXTENSION`` and ``result.duration``). For a video lesson
+    the ADL Video Profile's verbs and extensions; for any other the start (initialized,
+    launched) and end (completed, terminated with result.duration)."""
     if is_video:
-        session = str(
-            context_extensions.get(SESSION_EXTENSION) or context.get("registration") or "-"
-        )
+        session = str(video_session or registration or "-")
         if verb in PLAYED:
             actions: tuple[str, ...] = (PLAY,)
         elif verb in SEEKED:
@@ -295,18 +297,15 @@ def event_from_statement(
             actions = (REPORT, STOP)
         else:
             return None
-        text = (result.get("extensions") or {}).get(SEGMENTS_EXTENSION, "")
         try:
-            segments = tuple(parse_played_segments(str(text))) if text else ()
+            played = tuple(parse_played_segments(str(segments))) if segments else ()
         except ValueError:
-            segments = ()  # a malformed value covers nothing; the rest of the statement counts
-        return Event(statement_id, stored, lesson, session, actions, segments, length)
-    session = str(
-        context_extensions.get(CMI5_SESSION_EXTENSION) or context.get("registration") or "-"
-    )
+            played = ()  # a malformed value covers nothing; the rest of the statement counts
+        return Event(statement_id, stored, lesson, session, actions, played, length)
+    session = str(cmi5_session or registration or "-")
     if verb in STARTED:
         return Event(statement_id, stored, lesson, session, (START,))
     if verb in COMPLETED or verb in TERMINATED:
-        seconds = duration_seconds(str(result.get("duration", "")))
+        seconds = duration_seconds(str(duration or ""))
         return Event(statement_id, stored, lesson, session, (DONE,), duration=seconds)
     return None

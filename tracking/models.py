@@ -64,8 +64,6 @@ class Statement(models.Model):
     """One xAPI statement as stored (``payload``), plus the columns queries filter on.
 
     The payload is immutable; only ``voided`` changes, when a voiding statement arrives.
-    ``progress_pending`` is the outbox of the progress engine: set when stored, cleared when
-    the engine has applied the statement.
     """
 
     id = models.UUIDField(primary_key=True)
@@ -83,7 +81,6 @@ class Statement(models.Model):
     client = models.ForeignKey(
         LrsClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
     )
-    progress_pending = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("statement")
@@ -108,15 +105,30 @@ class Statement(models.Model):
                 name="statement_target",
                 condition=models.Q(object_statement_id__isnull=False),
             ),
-            models.Index(
-                fields=["stored"],
-                name="statement_progress_pending",
-                condition=models.Q(progress_pending=True),
-            ),
         ]
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class ProgressOutbox(models.Model):
+    """The progress engine's outbox: a row per stored statement the engine has not applied
+    yet, written with the statement and deleted by the drain that applies it. A table of its
+    own, so that taking a statement out is a small delete rather than an update of the wide
+    statement row and all its indexes."""
+
+    statement = models.OneToOneField(
+        Statement, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    stored = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("statement waiting for the progress engine")
+        verbose_name_plural = _("statements waiting for the progress engine")
+        indexes = [models.Index(fields=["stored", "statement"], name="progress_outbox_order")]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
 
 
 class StatementActivity(models.Model):

@@ -5,14 +5,14 @@ import time
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from tracking.services.completions import completion_announce, completions_announce_pending
+from tracking.services.completions import completions_announce, completions_announce_pending
 from tracking.services.emitted import enrollment_registered_emit
 from tracking.services.forwarding import (
     RemoteLrsUnavailable,
     forwarding_target_forward,
     forwarding_target_ids_active,
 )
-from tracking.services.progress import progress_drain
+from tracking.services.progress import DRAIN_BATCH, progress_drain, progress_wake_taken
 
 # A database that went away for a moment; anything else is a bug and must not be retried.
 DATABASE_TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -52,24 +52,29 @@ def forwarding_target_forward_task(*, target_id: str) -> int:
     max_retries=8,
 )
 def progress_drain_task() -> int:
-    """Apply pending statements to learners' progress until none is left (or a minute has
-    passed: the next kick or the beat sweep goes on). Idempotent: rows are claimed."""
+    """Apply the outbox's statements to learners' progress, in full batches while there are
+    any (for a minute at most: the next kick or the beat sweep goes on). Statements stored
+    after it started have queued a drain of their own. Idempotent: rows are claimed."""
+    progress_wake_taken()  # from now on, a new statement queues another drain
     deadline = time.monotonic() + 60
     applied = 0
-    while time.monotonic() < deadline and (taken := progress_drain()):
+    while time.monotonic() < deadline:
+        taken = progress_drain()
         applied += taken
+        if taken < DRAIN_BATCH:
+            break  # all there was
     return applied
 
 
 @shared_task(
-    name="tracking.completion_announce",
+    name="tracking.completions_announce",
     autoretry_for=DATABASE_TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
-def completion_announce_task(*, completion_id: str) -> bool:
-    """Emit a completion's xAPI statements and signal it (idempotent)."""
-    return completion_announce(completion_id=completion_id)
+def completions_announce_task(*, completion_ids: list[str]) -> int:
+    """Emit completions' xAPI statements and signal them (idempotent)."""
+    return completions_announce(completion_ids=completion_ids)
 
 
 @shared_task(name="tracking.completions_announce_pending")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from courses.models import Lesson
 from tests.courses.factories import CourseFactory, LessonFactory, ModuleFactory
-from tracking.models import CreditEntry, LearnerClock, LessonProgress, Statement
+from tracking.models import CreditEntry, LearnerClock, LessonProgress, ProgressOutbox, Statement
 from tracking.services.progress import progress_drain, progress_recompute_learner
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def store(learner, lesson, verb, at, *, segments=None, session="s1", voided=Fals
         "result": result,
         **extra,
     }
-    return Statement.objects.create(
+    statement = Statement.objects.create(
         id=payload["id"],
         payload=payload,
         actor_ifi=f"account:{settings.SITE_URL} {learner.pk}",
@@ -67,6 +67,8 @@ def store(learner, lesson, verb, at, *, segments=None, session="s1", voided=Fals
         stored=T0 + timedelta(seconds=at),
         voided=voided,
     )
+    ProgressOutbox.objects.create(statement=statement, stored=statement.stored)
+    return statement
 
 
 def drain():
@@ -182,7 +184,7 @@ def test_statements_of_unknown_lessons_and_other_systems_are_left_alone(learner,
 
     drain()
 
-    assert not Statement.objects.filter(progress_pending=True).exists()
+    assert not ProgressOutbox.objects.exists()
     assert not CreditEntry.objects.exists()
 
 
@@ -370,3 +372,135 @@ def test_a_lost_announcement_is_repaired_by_the_sweep(learner, lessons):
     assert completions_announce_pending() == 1
     assert completions_announce_pending() == 0
     assert Completion.objects.get().announced_at is not None
+
+
+def test_the_programme_is_dated_by_the_statement_that_reached_the_target(
+    learner, lessons, settings
+):
+    from tracking.models import Completion
+
+    settings.PROGRAMME_TARGET_HOURS = 0.25  # 900 s
+    watch(learner, lessons[0], 0)  # 600 s
+    watch(learner, lessons[1], 1000, seconds=300)  # 900 s: reached at 1300
+    store(learner, lessons[1], "played", 2000, session="later")
+    store(learner, lessons[1], "paused", 2100, segments=[(300, 400)], session="later")
+    drain()  # all in one drain: the target was reached before its last statement
+
+    programme = Completion.objects.get(kind="programme")
+    assert programme.completed_at == T0 + timedelta(seconds=1300)
+    assert programme.credited_seconds == 900
+
+    Completion.objects.all().delete()
+    progress_recompute_learner(learner_id=learner.pk)
+
+    again = Completion.objects.get(kind="programme")
+    assert (again.completed_at, again.credited_seconds) == (programme.completed_at, 900)
+
+
+def test_one_drain_applies_many_learners_each_as_if_alone(lessons):
+    from tests.accounts.factories import UserFactory
+
+    people = UserFactory.create_batch(3)
+    for n, person in enumerate(people):
+        watch(person, lessons[0], 1000 * (n + 1), seconds=100 * (n + 1))
+    watch(people[0], lessons[1], 1500, seconds=60)
+    drain()
+    store(people[1], lessons[1], "played", 100, session="late")  # behind one applied
+    store(people[1], lessons[1], "paused", 300, segments=[(0, 200)], session="late")
+    store(people[2], lessons[1], "played", 4000, session="new")
+    store(people[2], lessons[1], "paused", 4050, segments=[(0, 50)], session="new")
+    stranger = store(people[2], lessons[1], "played", 4100, session="gone")
+    Statement.objects.filter(pk=stranger.pk).update(
+        actor_ifi=f"account:{settings.SITE_URL} {uuid.uuid4()}"  # an account nobody has
+    )
+
+    assert progress_drain() == 5
+
+    def totals():
+        return {
+            p.pk: (credited(p), LearnerClock.objects.get(learner=p).credited_seconds)
+            for p in people
+        }
+
+    incremental = totals()
+    assert incremental == {
+        people[0].pk: (160, 160),
+        people[1].pk: (400, 400),  # the late session's 200 s, in real time of its own
+        people[2].pk: (350, 350),
+    }
+    for person in people:
+        progress_recompute_learner(learner_id=person.pk)
+    assert totals() == incremental
+    assert not ProgressOutbox.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recomputing_everyone_in_parallel_processes_gives_the_same_ledger(lessons):
+    from tests.accounts.factories import UserFactory
+    from tracking.services.progress import progress_recompute_all
+
+    people = UserFactory.create_batch(5)
+    for n, person in enumerate(people):
+        watch(person, lessons[n % 2], 100 * n, seconds=60 + 30 * n)
+    drain()
+    before = sorted(CreditEntry.objects.values_list("learner_id", "statement_id", "seconds"))
+
+    assert progress_recompute_all(batch=2, jobs=2) == 5
+
+    assert (
+        sorted(CreditEntry.objects.values_list("learner_id", "statement_id", "seconds")) == before
+    )
+    assert sorted(LearnerClock.objects.values_list("credited_seconds", flat=True)) == [
+        60,
+        90,
+        120,
+        150,
+        180,
+    ]
+
+
+def test_one_drain_task_is_queued_while_one_waits(settings):
+    from tracking.services.progress import progress_wake_taken, progress_wake_wanted
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert progress_wake_wanted()
+    assert progress_wake_wanted()  # a per-process cache cannot tell: always wake
+    if not settings.REDIS_URL:
+        pytest.skip("set REDIS_URL: the shared cache is Redis")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+        }
+    }
+    progress_wake_taken()  # (none queued)
+    assert progress_wake_wanted()
+    assert not progress_wake_wanted()  # a drain is queued: it will see this statement too
+    progress_wake_taken()  # the drain starts
+    assert progress_wake_wanted()
+    progress_wake_taken()
+
+
+def test_completions_are_announced_together(learner, lessons, django_capture_on_commit_callbacks):
+    from courses.models import Enrollment
+    from tests.courses.factories import EnrollmentFactory
+    from tracking.models import Completion
+
+    EnrollmentFactory(
+        course=lessons[0].module.course, learner=learner, status=Enrollment.Status.ACTIVE
+    )
+    watch(learner, lessons[0], 0)
+    watch(learner, lessons[1], 1000)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        drain()
+
+    assert Completion.objects.count() == 4  # two lessons, the module, the course
+    assert len(callbacks) == 1  # one announcement task for all four
+    callbacks[0]()
+    assert not Completion.objects.filter(announced_at__isnull=True).exists()
+    assert (
+        Statement.objects.filter(
+            actor_ifi__endswith=str(learner.pk), verb_id="http://adlnet.gov/expapi/verbs/completed"
+        ).count()
+        == 4
+    )

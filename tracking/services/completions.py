@@ -5,9 +5,12 @@ a learner's statements, and announced after commit (the server's xAPI statements
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.conf import settings
@@ -20,218 +23,304 @@ from tracking.services.emitted import (
     engine_completed_statement,
     programme_completed_statement,
     satisfied_statement,
-    statement_emit,
+    statements_emit,
 )
 from tracking.signals import completion_recorded
 
 logger = logging.getLogger(__name__)
 
 
-def _new(completion: Completion, created: list[Completion]) -> None:
-    completion.save()
-    created.append(completion)
+@dataclass
+class CompletionCheck:
+    """One learner whose progress just changed: what may now be complete."""
+
+    learner_id: UUID
+    lesson_ids: list[str]  # lessons whose progress changed (their modules are checked)
+    progress: dict[str, LessonProgress]  # lesson id -> row, the rows the caller holds
+    credited_total_seconds: float
+    at: datetime  # when the statement that reached the programme's target was stored
+    progress_is_all: bool = False  # the learner has no other rows (a recompute)
 
 
-def completions_record(
-    *,
-    learner_id: UUID,
-    lesson_ids: Iterable[str],
-    credited_total_seconds: float,
-    at: datetime,
-    known: dict[str, LessonProgress] | None = None,
-    known_is_all: bool = False,
-) -> list[Completion]:
-    """Write the completions that now hold for the learner, given the lessons whose progress
-    just changed: the lessons completed, their modules when the module's rule holds (every
-    required lesson completed, and its minimum credited hours), their courses when every
-    module is, and the programme at PROGRAMME_TARGET_HOURS of credited distance learning.
-    Each at most once (unique constraints); announced after commit. ``at`` is when the last
-    statement applied was stored (the programme's completion time). ``known``: progress rows
-    the caller holds (``known_is_all``: the learner has no others, as in a recompute)."""
+@dataclass(frozen=True)
+class _LessonRule:
+    id: str
+    is_required: bool
+
+
+@dataclass(frozen=True)
+class _ModuleRule:
+    id: str
+    course_id: str
+    lessons: tuple[_LessonRule, ...]
+    min_hours: float
+    needs_attendance: bool
+
+
+def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
+    """Write the completions that now hold for these learners: the lessons completed, their
+    modules when the module's rule holds (every required lesson completed, and its minimum
+    credited hours), their courses when every module is, and the programme at
+    PROGRAMME_TARGET_HOURS of credited distance learning. Each at most once (unique
+    constraints; the caller holds the learners' clocks); announced after commit. A few
+    queries for all the learners together, none per learner."""
+    checks = [c for c in checks if c.lesson_ids or c.credited_total_seconds > 0]
+    if not checks:
+        return []
+    modules = _module_rules({i for c in checks for i in c.lesson_ids})
+    module_of = {lesson.id: module for module in modules.values() for lesson in module.lessons}
+    course_modules: dict[str, set[str]] = defaultdict(set)
+    course_ids = {m.course_id for m in modules.values()}
+    for course_id, module_id in Module.objects.filter(course_id__in=course_ids).values_list(
+        "course_id", "pk"
+    ):
+        course_modules[str(course_id)].add(str(module_id))
+    learners = [c.learner_id for c in checks]
+    done: dict[str, dict[tuple[str, str], datetime]] = defaultdict(dict)
+    for learner_id, kind, *subject, completed_at in Completion.objects.filter(
+        learner_id__in=learners
+    ).values_list("learner_id", "kind", "lesson_id", "module_id", "course_id", "completed_at"):
+        key = str(next((s for s in subject if s is not None), ""))
+        done[str(learner_id)][(kind, key)] = completed_at
+    others = _other_progress(checks, module_of)
     created: list[Completion] = []
-    lesson_ids = list(lesson_ids)
-    progress = dict(known or {})
-    if not known_is_all:
-        progress.update(
-            (str(p.lesson_id), p)
-            for p in LessonProgress.objects.filter(
-                learner_id=learner_id, lesson__module__lessons__in=lesson_ids
-            )
-            .exclude(lesson_id__in=list(progress))
-            .distinct()
-        )
-    done = {
-        (c.kind, str(c.lesson_id or c.module_id or c.course_id or ""))
-        for c in Completion.objects.filter(learner_id=learner_id)
-    }
-    modules = (
-        Module.objects.filter(lessons__in=lesson_ids)
-        .distinct()
-        .prefetch_related("lessons")
-        .select_related("course")
-    )
-    courses: dict[UUID, Course] = {}
-    for module in modules:
-        module_done_at: list[datetime] = []
-        complete = True
-        credited = 0.0
-        for lesson in module.lessons.all():
-            row = progress.get(str(lesson.pk))
-            credited += row.credited_seconds if row else 0.0
-            if row is not None and row.completed_at is not None:
-                if (Completion.Kind.LESSON, str(lesson.pk)) not in done:
-                    _new(
-                        Completion(
-                            learner_id=learner_id,
-                            kind=Completion.Kind.LESSON,
-                            lesson=lesson,
-                            completed_at=row.completed_at,
-                            credited_seconds=row.credited_seconds,
-                        ),
-                        created,
-                    )
-                    done.add((Completion.Kind.LESSON, str(lesson.pk)))
-                module_done_at.append(row.completed_at)
-            elif lesson.is_required:
-                complete = False
-        if module.completion_min_hours and credited < float(module.completion_min_hours) * 3600:
-            complete = False
-        if module.completion_min_attendance_percent:
-            # In-person attendance comes from the attendance registers (not built yet): such a
-            # module cannot be completed from distance learning alone.
-            complete = False
-        if complete and module_done_at and (Completion.Kind.MODULE, str(module.pk)) not in done:
-            _new(
-                Completion(
-                    learner_id=learner_id,
-                    kind=Completion.Kind.MODULE,
-                    module=module,
-                    completed_at=max(module_done_at),
-                    credited_seconds=credited,
-                ),
-                created,
-            )
-            done.add((Completion.Kind.MODULE, str(module.pk)))
-            courses[module.course_id] = module.course
-    for course in courses.values():
-        module_ids = {str(pk) for pk in course.modules.values_list("pk", flat=True)}
-        if (
-            all((Completion.Kind.MODULE, pk) in done for pk in module_ids)
-            and (
-                Completion.Kind.COURSE,
-                str(course.pk),
-            )
-            not in done
-        ):
-            finished = [c for c in created if c.kind == Completion.Kind.MODULE]
-            completed_at = max(
-                [c.completed_at for c in finished]
-                or [
-                    Completion.objects.filter(learner_id=learner_id, module__course=course)
-                    .latest("completed_at")
-                    .completed_at
-                ]
-            )
-            _new(
-                Completion(
-                    learner_id=learner_id,
-                    kind=Completion.Kind.COURSE,
-                    course=course,
-                    completed_at=completed_at,
-                ),
-                created,
-            )
     target = settings.PROGRAMME_TARGET_HOURS * 3600
-    if credited_total_seconds >= target and (Completion.Kind.PROGRAMME, "") not in done:
-        _new(
-            Completion(
-                learner_id=learner_id,
-                kind=Completion.Kind.PROGRAMME,
-                completed_at=at,
-                credited_seconds=credited_total_seconds,
-            ),
-            created,
-        )
-    for completion in created:
-        transaction.on_commit(partial(_announce_later, completion.pk))
+    for check in checks:
+        learner = str(check.learner_id)
+        progress = {**others.get(learner, {}), **check.progress}
+        created += _check(check, progress, done[learner], modules, module_of, course_modules)
+        if (
+            check.credited_total_seconds >= target
+            and (Completion.Kind.PROGRAMME, "") not in done[learner]
+        ):
+            created.append(
+                Completion(
+                    learner_id=check.learner_id,
+                    kind=Completion.Kind.PROGRAMME,
+                    completed_at=check.at,
+                    credited_seconds=check.credited_total_seconds,
+                )
+            )
+    Completion.objects.bulk_create(created)
+    if created:
+        transaction.on_commit(partial(_announce_later, [str(c.pk) for c in created]))
     return created
 
 
-def _announce_later(completion_id: UUID) -> None:
-    from tracking.tasks import completion_announce_task
-
-    completion_announce_task.delay(completion_id=str(completion_id))
-
-
-def _enrollment(completion: Completion, course_id: UUID) -> Enrollment | None:
-    return (
-        Enrollment.objects.select_related("learner", "course")
-        .filter(learner_id=completion.learner_id, course_id=course_id)
-        .first()
-    )
+class _Progress(NamedTuple):
+    credited_seconds: float
+    completed_at: datetime | None
 
 
-def completion_announce(*, completion_id: UUID | str) -> bool:
-    """Emit the server's xAPI statement(s) of a completion (``completed``; and ``satisfied``
-    for a module) and send ``completion_recorded``; then mark it announced. Idempotent: the
-    statements have deterministic ids and the signal's receivers must be. False when there is
-    nothing to do (gone, or already announced)."""
-    completion = (
-        Completion.objects.select_related("learner", "lesson__module", "module", "course")
-        .filter(pk=completion_id, announced_at__isnull=True)
-        .first()
-    )
-    if completion is None:
-        return False
+def _module_rules(lesson_ids: set[str]) -> dict[str, _ModuleRule]:
+    """The modules of these lessons, with all their lessons."""
+    modules: dict[str, list[_LessonRule]] = defaultdict(list)
+    facts: dict[str, tuple[str, float, bool]] = {}
+    query = Lesson.objects.filter(module__lessons__in=lesson_ids).distinct()
+    for lesson_id, module_id, required, course_id, min_hours, attendance in query.values_list(
+        "pk",
+        "module_id",
+        "is_required",
+        "module__course_id",
+        "module__completion_min_hours",
+        "module__completion_min_attendance_percent",
+    ).order_by("module_id", "position", "pk"):
+        modules[str(module_id)].append(_LessonRule(str(lesson_id), required))
+        facts[str(module_id)] = (str(course_id), float(min_hours or 0), bool(attendance))
+    return {
+        module_id: _ModuleRule(
+            module_id, facts[module_id][0], tuple(lessons), *facts[module_id][1:]
+        )
+        for module_id, lessons in modules.items()
+    }
+
+
+def _other_progress(
+    checks: Sequence[CompletionCheck], module_of: dict[str, _ModuleRule]
+) -> dict[str, dict[str, _Progress]]:
+    """learner -> lesson -> progress, of the lessons of the checked modules that the callers
+    do not hold (one query)."""
+    wanted = {
+        str(c.learner_id): {
+            lesson.id
+            for i in c.lesson_ids
+            if i in module_of
+            for lesson in module_of[i].lessons
+            if lesson.id not in c.progress
+        }
+        for c in checks
+        if not c.progress_is_all
+    }
+    lessons = set().union(*wanted.values()) if wanted else set()
+    found: dict[str, dict[str, _Progress]] = defaultdict(dict)
+    if not lessons:
+        return found
+    query = LessonProgress.objects.filter(learner_id__in=list(wanted), lesson_id__in=lessons)
+    for learner_id, lesson_id, credited, completed_at in query.values_list(
+        "learner_id", "lesson_id", "credited_seconds", "completed_at"
+    ):
+        if str(lesson_id) in wanted[str(learner_id)]:
+            found[str(learner_id)][str(lesson_id)] = _Progress(credited, completed_at)
+    return found
+
+
+def _check(
+    check: CompletionCheck,
+    progress: dict[str, Any],
+    done: dict[tuple[str, str], datetime],
+    modules: dict[str, _ModuleRule],
+    module_of: dict[str, _ModuleRule],
+    course_modules: dict[str, set[str]],
+) -> list[Completion]:
+    """The lesson, module and course completions one learner now has and had not."""
+    created: list[Completion] = []
+
+    def new(kind: str, key: str, completed_at: datetime, **fields: Any) -> None:
+        created.append(
+            Completion(learner_id=check.learner_id, kind=kind, completed_at=completed_at, **fields)
+        )
+        done[(kind, key)] = completed_at
+
+    checked = {module_of[i].id for i in check.lesson_ids if i in module_of}
+    courses = set()
+    for module_id in sorted(checked):
+        module = modules[module_id]
+        module_done_at: list[datetime] = []
+        complete = True
+        credited = 0.0
+        for lesson in module.lessons:
+            row = progress.get(lesson.id)
+            credited += row.credited_seconds if row else 0.0
+            if row is not None and row.completed_at is not None:
+                if (Completion.Kind.LESSON, lesson.id) not in done:
+                    new(
+                        Completion.Kind.LESSON,
+                        lesson.id,
+                        row.completed_at,
+                        lesson_id=lesson.id,
+                        credited_seconds=row.credited_seconds,
+                    )
+                module_done_at.append(row.completed_at)
+            elif lesson.is_required:
+                complete = False
+        if module.min_hours and credited < module.min_hours * 3600:
+            complete = False
+        if module.needs_attendance:
+            # In-person attendance comes from the attendance registers (not built yet): such a
+            # module cannot be completed from distance learning alone.
+            complete = False
+        if complete and module_done_at and (Completion.Kind.MODULE, module_id) not in done:
+            new(
+                Completion.Kind.MODULE,
+                module_id,
+                max(module_done_at),
+                module_id=module_id,
+                credited_seconds=credited,
+            )
+            courses.add(module.course_id)
+    for course_id in sorted(courses):
+        dates = [done.get((Completion.Kind.MODULE, m)) for m in course_modules[course_id]]
+        if all(dates) and (Completion.Kind.COURSE, course_id) not in done:
+            new(Completion.Kind.COURSE, course_id, max(d for d in dates if d), course_id=course_id)
+    return created
+
+
+def _announce_later(completion_ids: list[str]) -> None:
+    from tracking.tasks import completions_announce_task
+
+    completions_announce_task.delay(completion_ids=completion_ids)
+
+
+def _course_id(subject: Lesson | Module | Course) -> UUID:
+    if isinstance(subject, Lesson):
+        return subject.module.course_id
+    if isinstance(subject, Module):
+        return subject.course_id
+    return subject.pk
+
+
+def _statements(
+    completion: Completion, enrollments: dict[tuple[UUID, UUID], Enrollment]
+) -> list[dict[str, Any]]:
+    """The server's xAPI statements of a completion: ``completed`` (and ``satisfied`` for a
+    module); none for a lesson, module or course watched without an enrolment (no
+    registration to state)."""
     seconds = int(completion.credited_seconds)
-    subject: Lesson | Module | Course | None = (
-        completion.lesson or completion.module or completion.course
-    )
     if completion.kind == Completion.Kind.PROGRAMME:
-        statement_emit(
-            statement=programme_completed_statement(
+        return [
+            programme_completed_statement(
                 learner=completion.learner,
                 completed_at=completion.completed_at,
                 credited_seconds=seconds,
             )
+        ]
+    subject = completion.lesson or completion.module or completion.course
+    if subject is None:
+        return []
+    enrollment = enrollments.get((completion.learner_id, _course_id(subject)))
+    if enrollment is None:
+        logger.info("completion %s: no enrolment, no xAPI statement", completion.pk)
+        return []
+    statements = [
+        engine_completed_statement(
+            enrollment=enrollment,
+            subject=subject,
+            completed_at=completion.completed_at,
+            credited_seconds=seconds,
         )
-    elif subject is not None:
-        course_id = (
-            subject.module.course_id
-            if isinstance(subject, Lesson)
-            else subject.course_id
-            if isinstance(subject, Module)
-            else subject.pk
-        )
-        enrollment = _enrollment(completion, course_id)
-        if enrollment is not None:
-            statement_emit(
-                statement=engine_completed_statement(
-                    enrollment=enrollment,
-                    subject=subject,
-                    completed_at=completion.completed_at,
-                    credited_seconds=seconds,
-                )
+    ]
+    if isinstance(subject, Module):
+        statements.append(
+            satisfied_statement(
+                enrollment=enrollment, module=subject, satisfied_at=completion.completed_at
             )
-            if isinstance(subject, Module):
-                statement_emit(
-                    statement=satisfied_statement(
-                        enrollment=enrollment, module=subject, satisfied_at=completion.completed_at
-                    )
-                )
-        else:  # watched without (or after leaving) an enrolment: no registration to state
-            logger.info("completion %s: no enrolment, no xAPI statement", completion.pk)
-    completion_recorded.send(sender=Completion, completion=completion)
-    Completion.objects.filter(pk=completion.pk).update(announced_at=timezone.now())
-    return True
+        )
+    return statements
 
 
-def completions_announce_pending(*, older_than_seconds: int = 60) -> int:
+def completions_announce(*, completion_ids: Sequence[UUID | str]) -> int:
+    """Emit the server's xAPI statements of these completions (stored together) and send
+    ``completion_recorded`` for each; then mark them announced. Idempotent: the statements
+    have deterministic ids and the signal's receivers must be. How many were announced (the
+    ones gone or already announced are left out)."""
+    completions = list(
+        Completion.objects.select_related("learner", "lesson__module", "module", "course")
+        .filter(pk__in=list(completion_ids), announced_at__isnull=True)
+        .order_by("completed_at", "pk")
+    )
+    if not completions:
+        return 0
+    courses = {
+        _course_id(subject)
+        for c in completions
+        if (subject := c.lesson or c.module or c.course) is not None
+    }
+    enrollments = {
+        (e.learner_id, e.course_id): e
+        for e in Enrollment.objects.select_related("learner", "course").filter(
+            learner_id__in={c.learner_id for c in completions}, course_id__in=courses
+        )
+    }
+    statements = [s for c in completions for s in _statements(c, enrollments)]
+    if statements:
+        statements_emit(statements=statements)
+    for completion in completions:
+        completion_recorded.send(sender=Completion, completion=completion)
+    Completion.objects.filter(pk__in=[c.pk for c in completions]).update(
+        announced_at=timezone.now()
+    )
+    return len(completions)
+
+
+def completions_announce_pending(*, older_than_seconds: int = 60, batch: int = 200) -> int:
     """Announce every completion whose after-commit announcement was lost; how many."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    count = 0
-    for pk in Completion.objects.filter(
-        announced_at__isnull=True, created_at__lt=cutoff
-    ).values_list("pk", flat=True):
-        count += completion_announce(completion_id=pk)
-    return count
+    pending = list(
+        Completion.objects.filter(announced_at__isnull=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    return sum(
+        completions_announce(completion_ids=pending[start : start + batch])
+        for start in range(0, len(pending), batch)
+    )

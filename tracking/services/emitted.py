@@ -14,6 +14,7 @@ content and leaves it as it is.
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -215,6 +216,13 @@ def statement_emit(*, statement: dict[str, Any]) -> uuid.UUID:
         statements=[statement], principal=platform_principal(), version=XAPI_VERSION
     )
     return statement_id
+
+
+def statements_emit(*, statements: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
+    """Store several statements the platform emits, in one go (``statement_emit``)."""
+    return statements_store(
+        statements=list(statements), principal=platform_principal(), version=XAPI_VERSION
+    )
 
 
 def enrollment_registered_emit(*, enrollment_id: uuid.UUID | str) -> uuid.UUID | None:

@@ -10,13 +10,21 @@ from typing import IO, Any
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from lms.db import rows_insert
 from lms.exceptions import NotFound
 from tracking.exceptions import LrsForbidden, StatementConflict, XapiBadRequest
-from tracking.models import Attachment, LrsClient, Statement, StatementActivity, StatementAgent
+from tracking.models import (
+    Attachment,
+    LrsClient,
+    ProgressOutbox,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+)
 from tracking.multipart import (
     AttachmentPart,
     MultipartInvalid,
@@ -108,6 +116,7 @@ class StatementRows:
     statements: list[Statement]
     activities: list[StatementActivity]
     agents: list[StatementAgent]
+    outbox: list[ProgressOutbox]  # what the progress engine will apply
 
 
 def statement_rows(
@@ -138,6 +147,7 @@ def statement_rows(
             for row in statements
             for ifi in sorted(statement_agents(row.payload))
         ],
+        outbox=[ProgressOutbox(statement_id=row.id, stored=row.stored) for row in statements],
     )
 
 
@@ -156,8 +166,8 @@ def statements_store(
     A learner (session) may only send statements about themselves (LrsForbidden otherwise).
     Idempotent per id: a statement already stored with the same content is accepted and left
     as it is; with different content it is a StatementConflict (409). Voiding statements mark
-    their target voided; voiding a voiding statement is refused. Each new row is left
-    ``progress_pending`` for the progress engine (the outbox).
+    their target voided; voiding a voiding statement is refused. Each new statement gets a
+    row in the progress engine's outbox (``ProgressOutbox``).
     """
     now = timezone.now()
     stored = xapi_timestamp(now)
@@ -204,8 +214,8 @@ def statements_store(
 
     _check_voiding([p.payload for p in new])
     rows = statement_rows(prepared=new, stored=now, client=principal.client)
-    for table in (rows.statements, rows.activities, rows.agents):
-        _insert(table)
+    for table in (rows.statements, rows.activities, rows.agents, rows.outbox):
+        rows_insert(table)
     _store_attachments(attachments or {})
     voided_targets = [
         uuid.UUID(p.payload["object"]["id"]) for p in new if p.payload["verb"]["id"] == VOIDED_VERB
@@ -213,38 +223,19 @@ def statements_store(
     if voided_targets:
         Statement.objects.filter(pk__in=voided_targets, is_voiding=False).update(voided=True)
     if new:
-        # The rows are the outbox; this only wakes the engine up (the beat sweep would too).
-        transaction.on_commit(_kick_progress)
+        # The outbox rows are what counts; this only wakes the engine up (so would the sweep).
+        transaction.on_commit(_kick_progress, robust=True)  # a lost kick: the sweep drains
     return ids
 
 
 def _kick_progress() -> None:
+    from tracking.services.progress import progress_wake_wanted
     from tracking.tasks import progress_drain_task
 
-    progress_drain_task.delay()
-
-
-def _insert(rows: Sequence[models.Model]) -> None:
-    """Insert new rows of one model: with COPY on PostgreSQL, bulk_create elsewhere.
-
-    COPY takes about half the CPU time of bulk_create for a batch of statements (nothing to
-    compile, and no array literals of JSON to quote, which psycopg does in Python for Django's
-    INSERT ... UNNEST); the statements POST is the hot path of the LRS. Each field's own
-    ``get_db_prep_save`` prepares the values, as bulk_create does.
-    """
-    if not rows:
-        return
-    model = type(rows[0])
-    db = transaction.get_connection()  # the connection itself: the proxy costs a lookup per use
-    if db.vendor != "postgresql":
-        model._default_manager.bulk_create(rows)
-        return
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
-    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
-    table = db.ops.quote_name(model._meta.db_table)
-    with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([f.get_db_prep_save(getattr(row, f.attname), db) for f in fields])
+    if progress_wake_wanted():
+        # A moment later: what arrives meanwhile is applied in the same batch, which costs
+        # the database and the worker far less than one drain per request.
+        progress_drain_task.apply_async(countdown=settings.PROGRESS_DRAIN_DELAY_SECONDS)
 
 
 def _check_signatures(

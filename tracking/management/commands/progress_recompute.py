@@ -1,3 +1,4 @@
+import os
 from argparse import ArgumentParser
 from typing import Any
 
@@ -14,6 +15,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("learners", nargs="*", help="user ids (default: everyone)")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes recomputing everyone at once (default: one per CPU)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["learners"]:
@@ -21,5 +28,5 @@ class Command(BaseCommand):
                 seconds = progress_recompute_learner(learner_id=learner)
                 self.stdout.write(f"{learner}: {seconds / 3600:.2f} h credited")
         else:
-            count = progress_recompute_all()
+            count = progress_recompute_all(jobs=max(1, options["jobs"]))
             self.stdout.write(f"Recomputed {count} learners.")
