@@ -30,3 +30,47 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
     with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([f.get_db_prep_save(f.pre_save(row, True), db) for f in fields])
+
+
+def rows_upsert(
+    rows: Sequence[models.Model], *, unique_fields: Sequence[str], update_fields: Sequence[str]
+) -> None:
+    """Insert rows of one model, or update ``update_fields`` of those whose ``unique_fields``
+    are already there. On PostgreSQL the rows are COPYed into a temporary table and merged with
+    one INSERT ... ON CONFLICT: Django's bulk_create sends each column as an array, and psycopg
+    escapes the quotes of JSON values inside arrays in Python, one by one, which costs more
+    than the merge itself. ``bulk_create(update_conflicts=True)`` elsewhere."""
+    if not rows:
+        return
+    model = type(rows[0])
+    db = transaction.get_connection()
+    if db.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=list(unique_fields),
+            update_fields=list(update_fields),
+        )
+        return
+    quote = db.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    columns = ", ".join(quote(f.column) for f in fields)
+    table = quote(model._meta.db_table)
+    staging = quote(f"staging_{model._meta.db_table}")
+    column = {f.name: quote(f.column) for f in fields}
+    conflict = ", ".join(column[name] for name in unique_fields)
+    updates = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in update_fields)
+    with db.cursor() as cursor:
+        # (per session; created again after a rollback undid it)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) "
+            "ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([f.get_db_prep_save(f.pre_save(row, True), db) for f in fields])
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 - names from the model
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 - (a second merge in this transaction)

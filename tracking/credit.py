@@ -19,6 +19,7 @@ The policy (README, "Progress"):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -240,6 +241,31 @@ SEEKED = {f"{VIDEO}/verbs/seeked"}
 COMPLETED = {f"{ADL}/completed", f"{VIDEO}/verbs/completed"}
 TERMINATED = {f"{ADL}/terminated", f"{VIDEO}/verbs/terminated"}
 STARTED = {f"{ADL}/initialized", f"{ADL}/launched", f"{VIDEO}/verbs/initialized"}
+
+# What the engine reads of a statement's JSON, by path; ``statement_facts`` reads them from a
+# statement as the LRS stores it (into the engine's outbox), the recompute asks the database for
+# the same paths. Values are text as PostgreSQL's ``#>>`` gives them (non-strings as JSON).
+FACT_PATHS: dict[str, tuple[str, ...]] = {
+    "video_session": ("context", "extensions", SESSION_EXTENSION),
+    "cmi5_session": ("context", "extensions", CMI5_SESSION_EXTENSION),
+    "segments": ("result", "extensions", SEGMENTS_EXTENSION),
+    "duration": ("result", "duration"),
+}
+
+
+def statement_facts(statement: dict[str, Any], *, marker: str) -> dict[str, Any]:
+    """The values of ``FACT_PATHS`` in a statement (None where absent), and whether it carries
+    the ``marker`` context extension (the engine's own statements)."""
+    facts: dict[str, Any] = {}
+    for name, path in FACT_PATHS.items():
+        value: Any = statement
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        facts[name] = value if value is None or isinstance(value, str) else json.dumps(value)
+    extensions = (statement.get("context") or {}).get("extensions") or {}
+    facts["emitted_by_engine"] = marker in extensions
+    return facts
+
 
 _DURATION = re.compile(
     r"^P(?:(?P<years>\d+(?:\.\d+)?)Y)?(?:(?P<months>\d+(?:\.\d+)?)M)?(?:(?P<weeks>\d+(?:\.\d+)?)W)?"

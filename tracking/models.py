@@ -121,6 +121,14 @@ class ProgressOutbox(models.Model):
         Statement, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     stored = models.DateTimeField()
+    # What the engine reads of the statement's JSON (``tracking.credit.statement_facts``),
+    # read when it was stored, so that applying it never parses the JSON again. None: absent
+    # (as the database's own reading of the JSON says it, for a recompute).
+    video_session = models.TextField(null=True)  # noqa: DJ001
+    cmi5_session = models.TextField(null=True)  # noqa: DJ001
+    segments = models.TextField(null=True)  # noqa: DJ001
+    duration = models.TextField(null=True)  # noqa: DJ001
+    emitted_by_engine = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("statement waiting for the progress engine")

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from courses.models import Lesson
 from tests.courses.factories import CourseFactory, LessonFactory, ModuleFactory
+from tracking.credit import statement_facts
 from tracking.models import CreditEntry, LearnerClock, LessonProgress, ProgressOutbox, Statement
+from tracking.services.principals import emitted_by_engine_extension
 from tracking.services.progress import progress_drain, progress_recompute_learner
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,11 @@ def store(learner, lesson, verb, at, *, segments=None, session="s1", voided=Fals
         stored=T0 + timedelta(seconds=at),
         voided=voided,
     )
-    ProgressOutbox.objects.create(statement=statement, stored=statement.stored)
+    ProgressOutbox.objects.create(  # as the LRS stores a statement
+        statement=statement,
+        stored=statement.stored,
+        **statement_facts(payload, marker=emitted_by_engine_extension()),
+    )
     return statement
 
 

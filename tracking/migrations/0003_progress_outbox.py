@@ -4,6 +4,38 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def pending_into_outbox(apps, schema_editor):
+    from django.conf import settings
+
+    from tracking.credit import statement_facts
+
+    Statement = apps.get_model("tracking", "Statement")
+    ProgressOutbox = apps.get_model("tracking", "ProgressOutbox")
+    marker = f"{settings.SITE_URL}/xapi/extensions/emitted-by"
+    pending = Statement.objects.filter(progress_pending=True).only("id", "stored", "payload")
+    batch = []
+    for statement in pending.iterator(chunk_size=2000):
+        batch.append(
+            ProgressOutbox(
+                statement_id=statement.id,
+                stored=statement.stored,
+                **statement_facts(statement.payload, marker=marker),
+            )
+        )
+        if len(batch) == 2000:
+            ProgressOutbox.objects.bulk_create(batch)
+            batch = []
+    ProgressOutbox.objects.bulk_create(batch)
+
+
+def outbox_into_pending(apps, schema_editor):
+    Statement = apps.get_model("tracking", "Statement")
+    ProgressOutbox = apps.get_model("tracking", "ProgressOutbox")
+    Statement.objects.update(progress_pending=False)
+    waiting = ProgressOutbox.objects.values("statement_id")
+    Statement.objects.filter(pk__in=waiting).update(progress_pending=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,6 +48,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('statement', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='tracking.statement')),
                 ('stored', models.DateTimeField()),
+                ('video_session', models.TextField(null=True)),
+                ('cmi5_session', models.TextField(null=True)),
+                ('segments', models.TextField(null=True)),
+                ('duration', models.TextField(null=True)),
+                ('emitted_by_engine', models.BooleanField(default=False)),
             ],
             options={
                 'verbose_name': 'statement waiting for the progress engine',
@@ -23,16 +60,7 @@ class Migration(migrations.Migration):
             },
         ),
         # What was pending for the engine moves into the outbox (and back, when reversed).
-        migrations.RunSQL(
-            sql=(
-                "INSERT INTO tracking_progressoutbox (statement_id, stored) "
-                "SELECT id, stored FROM tracking_statement WHERE progress_pending"
-            ),
-            reverse_sql=(
-                "UPDATE tracking_statement SET progress_pending = EXISTS "
-                "(SELECT 1 FROM tracking_progressoutbox o WHERE o.statement_id = tracking_statement.id)"
-            ),
-        ),
+        migrations.RunPython(pending_into_outbox, outbox_into_pending),
         migrations.RemoveIndex(
             model_name='statement',
             name='statement_progress_pending',

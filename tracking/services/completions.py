@@ -5,16 +5,18 @@ a learner's statements, and announced after commit (the server's xAPI statements
 from __future__ import annotations
 
 import logging
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any, NamedTuple
+from functools import partial, reduce
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Course, Enrollment, Lesson, Module
@@ -107,11 +109,6 @@ def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
     return created
 
 
-class _Progress(NamedTuple):
-    credited_seconds: float
-    completed_at: datetime | None
-
-
 def _module_rules(lesson_ids: set[str]) -> dict[str, _ModuleRule]:
     """The modules of these lessons, with all their lessons."""
     modules: dict[str, list[_LessonRule]] = defaultdict(list)
@@ -135,33 +132,44 @@ def _module_rules(lesson_ids: set[str]) -> dict[str, _ModuleRule]:
     }
 
 
+def lesson_progress_rows(pairs: dict[str, set[str]]) -> dict[str, dict[str, LessonProgress]]:
+    """learner -> lesson -> progress row, for exactly these learners' lessons, in one query."""
+    found: dict[str, dict[str, LessonProgress]] = {learner: {} for learner in pairs}
+    wanted = [(learner, lesson) for learner, lessons in pairs.items() for lesson in lessons]
+    if not wanted:
+        return found
+    db = connections["default"]
+    uuid_field = LessonProgress._meta.pk
+    values = ", ".join(["(%s, %s)"] * len(wanted))
+    params = [uuid_field.get_db_prep_value(UUID(i), db) for pair in wanted for i in pair]
+    table = db.ops.quote_name(LessonProgress._meta.db_table)
+    query = LessonProgress.objects.raw(
+        f"SELECT * FROM {table} WHERE (learner_id, lesson_id) IN (VALUES {values})",  # noqa: S608 - placeholders only
+        params,
+    )
+    for row in query:
+        found[str(row.learner_id)][str(row.lesson_id)] = row
+    return found
+
+
 def _other_progress(
     checks: Sequence[CompletionCheck], module_of: dict[str, _ModuleRule]
-) -> dict[str, dict[str, _Progress]]:
+) -> dict[str, dict[str, LessonProgress]]:
     """learner -> lesson -> progress, of the lessons of the checked modules that the callers
     do not hold (one query)."""
-    wanted = {
-        str(c.learner_id): {
-            lesson.id
-            for i in c.lesson_ids
-            if i in module_of
-            for lesson in module_of[i].lessons
-            if lesson.id not in c.progress
+    return lesson_progress_rows(
+        {
+            str(c.learner_id): {
+                lesson.id
+                for i in c.lesson_ids
+                if i in module_of
+                for lesson in module_of[i].lessons
+                if lesson.id not in c.progress
+            }
+            for c in checks
+            if not c.progress_is_all
         }
-        for c in checks
-        if not c.progress_is_all
-    }
-    lessons = set().union(*wanted.values()) if wanted else set()
-    found: dict[str, dict[str, _Progress]] = defaultdict(dict)
-    if not lessons:
-        return found
-    query = LessonProgress.objects.filter(learner_id__in=list(wanted), lesson_id__in=lessons)
-    for learner_id, lesson_id, credited, completed_at in query.values_list(
-        "learner_id", "lesson_id", "credited_seconds", "completed_at"
-    ):
-        if str(lesson_id) in wanted[str(learner_id)]:
-            found[str(learner_id)][str(lesson_id)] = _Progress(credited, completed_at)
-    return found
+    )
 
 
 def _check(
@@ -290,15 +298,15 @@ def completions_announce(*, completion_ids: Sequence[UUID | str]) -> int:
     )
     if not completions:
         return 0
-    courses = {
-        _course_id(subject)
+    pairs = {
+        Q(learner_id=c.learner_id, course_id=_course_id(subject))
         for c in completions
         if (subject := c.lesson or c.module or c.course) is not None
     }
     enrollments = {
         (e.learner_id, e.course_id): e
         for e in Enrollment.objects.select_related("learner", "course").filter(
-            learner_id__in={c.learner_id for c in completions}, course_id__in=courses
+            reduce(operator.or_, pairs, Q(pk__in=[]))
         )
     }
     statements = [s for c in completions for s in _statements(c, enrollments)]

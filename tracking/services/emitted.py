@@ -34,7 +34,12 @@ from tincan import (
 
 from courses.models import Course, Enrollment, Lesson, Module
 from lms.accounts.models import User
-from tracking.services.principals import LrsPrincipal, learner_agent, platform_authority
+from tracking.services.principals import (
+    LrsPrincipal,
+    emitted_by_engine_extension,
+    learner_agent,
+    platform_authority,
+)
 from tracking.services.statements import statements_store
 
 # Never change it: the ids of statements already emitted (here and in the LRSs we forward to)
@@ -238,12 +243,6 @@ def enrollment_registered_emit(*, enrollment_id: uuid.UUID | str) -> uuid.UUID |
 
 SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
 PROGRAMME_TYPE = "http://adlnet.gov/expapi/activities/course"
-
-
-def emitted_by_engine_extension() -> str:
-    """The context extension that marks what the progress engine itself emitted, so that it
-    never reads its own completions back as a learner's activity."""
-    return f"{settings.SITE_URL}/xapi/extensions/emitted-by"
 
 
 def _mark_engine(payload: dict[str, Any]) -> dict[str, Any]:

@@ -59,3 +59,9 @@ class LrsPrincipal:
             read_scope=LrsClient.ReadScope.MINE,
             learner_ifi=agent_ifi(learner_agent(learner)),
         )
+
+
+def emitted_by_engine_extension() -> str:
+    """The context extension that marks what the progress engine itself emitted, so that it
+    never reads its own completions back as a learner's activity."""
+    return f"{settings.SITE_URL}/xapi/extensions/emitted-by"

@@ -24,19 +24,16 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, transaction
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from courses.models import Lesson
 from lms.accounts.models import User
-from lms.db import rows_insert
+from lms.db import rows_insert, rows_upsert
 from tracking.credit import (
-    CMI5_SESSION_EXTENSION,
     COMPLETED,
-    SEGMENTS_EXTENSION,
-    SESSION_EXTENSION,
+    FACT_PATHS,
     Credit,
     LearnerState,
     Policy,
@@ -51,8 +48,12 @@ from tracking.models import (
     Statement,
 )
 from tracking.segments import IntervalSet
-from tracking.services.completions import CompletionCheck, completions_record
-from tracking.services.emitted import emitted_by_engine_extension
+from tracking.services.completions import (
+    CompletionCheck,
+    completions_record,
+    lesson_progress_rows,
+)
+from tracking.services.principals import emitted_by_engine_extension
 
 logger = logging.getLogger(__name__)
 
@@ -174,18 +175,18 @@ class _Catalogue:
 
 class StatementRow(NamedTuple):
     """What the engine reads of a stored statement: a few columns, and the few values of its
-    JSON that matter, read out by the database (a statement is ~1.5 KB of JSON)."""
+    JSON that matter (``tracking.credit.FACT_PATHS``; a statement is ~1.5 KB of JSON)."""
 
     id: UUID
     stored: datetime
     verb_id: str
     object_activity_id: str
+    registration: UUID | None  # (a column of its own)
     video_session: str | None
     cmi5_session: str | None
-    registration: UUID | None  # (a column of its own)
     segments: str | None
     duration: str | None
-    engine_marker: str | None  # set on the engine's own statements, read back
+    emitted_by_engine: bool  # the engine's own statements, read back
 
 
 class PendingRow(NamedTuple):
@@ -195,30 +196,26 @@ class PendingRow(NamedTuple):
     stored: datetime
     verb_id: str
     object_activity_id: str
+    registration: UUID | None
     video_session: str | None
     cmi5_session: str | None
-    registration: UUID | None
     segments: str | None
     duration: str | None
-    engine_marker: str | None
+    emitted_by_engine: bool
     actor_ifi: str
     is_voiding: bool
     object_statement_id: UUID | None
 
 
-def _statement_facts() -> dict[str, Any]:
-    return {
-        "video_session": KT(f"payload__context__extensions__{SESSION_EXTENSION}"),
-        "cmi5_session": KT(f"payload__context__extensions__{CMI5_SESSION_EXTENSION}"),
-        "segments": KT(f"payload__result__extensions__{SEGMENTS_EXTENSION}"),
-        "duration": KT("payload__result__duration"),
-        "engine_marker": KT(f"payload__context__extensions__{emitted_by_engine_extension()}"),
-    }
-
-
 def _statement_rows(statements: QuerySet[Statement], fields: Sequence[str]) -> QuerySet:
-    """``statements`` as tuples of ``fields``, the JSON parts among them read by the database."""
-    return statements.annotate(**_statement_facts()).values_list(*fields)
+    """``statements`` as tuples of ``fields``, their JSON facts read by the database (the
+    paths ``statement_facts`` reads when a statement is stored)."""
+    facts: dict[str, Any] = {
+        name: KT("__".join(("payload", *path))) for name, path in FACT_PATHS.items()
+    }
+    marker = Q(payload__context__extensions__has_key=emitted_by_engine_extension())
+    facts["emitted_by_engine"] = ExpressionWrapper(marker, output_field=BooleanField())
+    return statements.annotate(**facts).values_list(*fields)
 
 
 ROW_FIELDS = StatementRow._fields
@@ -276,12 +273,12 @@ class _Learner:
         return row
 
     def statement(self, statement: StatementRow | PendingRow, catalogue: _Catalogue) -> None:
+        if statement.emitted_by_engine:
+            return  # the engine's own completion, read back from the LRS: not the learner's
         self.last = statement
         facts = catalogue.lesson(statement.object_activity_id)
         if facts is None:
             return
-        if statement.engine_marker is not None:
-            return  # the engine's own completion, read back from the LRS
         lesson_id = facts.id
         row = self._row(lesson_id)
         self.touched.add(lesson_id)
@@ -390,21 +387,15 @@ def _save(learners: Sequence[_Learner], *, fresh: bool) -> None:
     rows = [row for learner in learners for row in learner.finish()]
     if fresh:  # a recompute deleted the learners' rows first
         rows_insert(rows)
-    elif rows:
-        LessonProgress.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["learner", "lesson"],
-            update_fields=PROGRESS_FIELDS,
-        )
+    else:
+        rows_upsert(rows, unique_fields=["learner", "lesson"], update_fields=PROGRESS_FIELDS)
     rows_insert([entry for learner in learners for entry in learner.entries])
-    if learners:  # (each exists and is locked: an upsert is the cheapest UPDATE of many rows)
-        LearnerClock.objects.bulk_create(
-            [learner.clock for learner in learners],
-            update_conflicts=True,
-            unique_fields=["learner"],
-            update_fields=CLOCK_FIELDS,
-        )
+    # (each clock exists and is locked: an upsert is the cheapest UPDATE of many rows)
+    rows_upsert(
+        [learner.clock for learner in learners],
+        unique_fields=["learner"],
+        update_fields=CLOCK_FIELDS,
+    )
     completions_record([c for learner in learners if (c := learner.completion_check())])
 
 
@@ -429,26 +420,6 @@ def _clocks_locked(learner_ids: Sequence[str]) -> dict[str, LearnerClock]:
     return clocks
 
 
-def _progress_rows(pairs: dict[str, set[str]]) -> dict[str, dict[str, LessonProgress]]:
-    """learner -> lesson -> progress row, for exactly these learners' lessons, in one query."""
-    found: dict[str, dict[str, LessonProgress]] = {learner: {} for learner in pairs}
-    wanted = [(learner, lesson) for learner, lessons in pairs.items() for lesson in lessons]
-    if not wanted:
-        return found
-    db = connections["default"]
-    uuid_field = LessonProgress._meta.pk
-    values = ", ".join(["(%s, %s)"] * len(wanted))
-    params = [uuid_field.get_db_prep_value(UUID(i), db) for pair in wanted for i in pair]
-    table = db.ops.quote_name(LessonProgress._meta.db_table)
-    query = LessonProgress.objects.raw(
-        f"SELECT * FROM {table} WHERE (learner_id, lesson_id) IN (VALUES {values})",  # noqa: S608 - placeholders only
-        params,
-    )
-    for row in query:
-        found[str(row.learner_id)][str(row.lesson_id)] = row
-    return found
-
-
 # --- the drain: statements as they arrive ------------------------------------------------------
 
 
@@ -469,36 +440,53 @@ def _voided_learners(voiding: list[PendingRow]) -> set[str]:
     return learners
 
 
+# One round trip: the outbox rows taken out (with the facts read when their statements were
+# stored) and the columns of their statements.
 _CLAIM = """
     WITH taken AS (
         DELETE FROM tracking_progressoutbox WHERE statement_id IN (
             SELECT statement_id FROM tracking_progressoutbox ORDER BY stored, statement_id
             LIMIT %s FOR UPDATE SKIP LOCKED
-        ) RETURNING statement_id
+        ) RETURNING *
     )
+    SELECT s.id, s.stored, s.verb_id, s.object_activity_id, s.registration, taken.video_session,
+           taken.cmi5_session, taken.segments, taken.duration, taken.emitted_by_engine,
+           s.actor_ifi, s.is_voiding, s.object_statement_id
+    FROM tracking_statement s JOIN taken ON s.id = taken.statement_id
+    ORDER BY s.stored, s.id
 """
+_OUTBOX_FACTS = ("video_session", "cmi5_session", "segments", "duration", "emitted_by_engine")
 
 
 def _claim(limit: int) -> list[PendingRow]:
     """Up to ``limit`` statements from the outbox, oldest first, in (stored, id) order; taken
     out of it (other drains skip the rows while this transaction holds them)."""
     db = transaction.get_connection()
-    if db.vendor == "postgresql":  # the hot path: one round trip, no ids sent back and forth
-        taken = Statement.objects.filter(pk__in=RawSQL("SELECT statement_id FROM taken", ()))
-        sql, params = _statement_rows(taken, PENDING_FIELDS).query.sql_with_params()
+    if db.vendor == "postgresql":  # the hot path
         with db.cursor() as cursor:
-            cursor.execute(_CLAIM + sql, [limit, *params])
-            rows = [PendingRow(*row) for row in cursor.fetchall()]
-    else:
-        ids = list(
-            ProgressOutbox.objects.order_by("stored", "statement_id")
-            .select_for_update(skip_locked=True)
-            .values_list("statement_id", flat=True)[:limit]
+            cursor.execute(_CLAIM, [limit])
+            return [PendingRow(*row) for row in cursor.fetchall()]
+    outbox = {
+        row[0]: row[1:]
+        for row in ProgressOutbox.objects.order_by("stored", "statement_id")
+        .select_for_update(skip_locked=True)
+        .values_list("statement_id", *_OUTBOX_FACTS)[:limit]
+    }
+    ProgressOutbox.objects.filter(statement_id__in=list(outbox)).delete()
+    columns = Statement.objects.filter(pk__in=list(outbox)).order_by("stored", "id")
+    return [
+        PendingRow(id, stored, verb, activity, registration, *outbox[id], *rest)
+        for id, stored, verb, activity, registration, *rest in columns.values_list(
+            "id",
+            "stored",
+            "verb_id",
+            "object_activity_id",
+            "registration",
+            "actor_ifi",
+            "is_voiding",
+            "object_statement_id",
         )
-        ProgressOutbox.objects.filter(statement_id__in=ids).delete()
-        taken = Statement.objects.filter(pk__in=ids)
-        rows = [PendingRow(*row) for row in _statement_rows(taken, PENDING_FIELDS)]
-    return sorted(rows, key=lambda row: (row.stored, row.id))
+    ]
 
 
 def progress_drain(*, limit: int = DRAIN_BATCH) -> int:
@@ -516,7 +504,7 @@ def progress_drain(*, limit: int = DRAIN_BATCH) -> int:
             if actor not in learner_of:
                 learner_of[actor] = _learner_of(actor)
             learner = learner_of[actor]
-            if learner is not None and not statement.is_voiding:
+            if learner is not None and not (statement.is_voiding or statement.emitted_by_engine):
                 by_learner[learner].append(statement)
         # Those recomputed below are left alone here (the recompute skips unknown accounts).
         clocks = _clocks_locked(sorted(i for i in by_learner if i not in recompute))
@@ -531,7 +519,7 @@ def progress_drain(*, limit: int = DRAIN_BATCH) -> int:
             i: {f.id for s in by_learner[i] if (f := catalogue.lesson(s.object_activity_id))}
             for i in learner_ids
         }
-        progress = _progress_rows(wanted)
+        progress = lesson_progress_rows(wanted)
         runs = []
         for learner_id in learner_ids:
             run = _Learner(learner_id, clocks[learner_id], progress[learner_id])

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lms.db import rows_insert
 from lms.exceptions import NotFound
+from tracking.credit import statement_facts
 from tracking.exceptions import LrsForbidden, StatementConflict, XapiBadRequest
 from tracking.models import (
     Attachment,
@@ -32,7 +33,7 @@ from tracking.multipart import (
     check_attachments,
 )
 from tracking.params import agent_ifi_param, bool_param, time_param, uuid_param
-from tracking.services.principals import LrsPrincipal
+from tracking.services.principals import LrsPrincipal, emitted_by_engine_extension
 from tracking.signatures import check_signature, signature_attachments
 from tracking.xapi import (
     VOIDED_VERB,
@@ -147,7 +148,14 @@ def statement_rows(
             for row in statements
             for ifi in sorted(statement_agents(row.payload))
         ],
-        outbox=[ProgressOutbox(statement_id=row.id, stored=row.stored) for row in statements],
+        outbox=[
+            ProgressOutbox(
+                statement_id=row.id,
+                stored=row.stored,
+                **statement_facts(row.payload, marker=emitted_by_engine_extension()),
+            )
+            for row in statements
+        ],
     )
 
 
