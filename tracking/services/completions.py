@@ -78,9 +78,17 @@ def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
     ):
         course_modules[str(course_id)].add(str(module_id))
     learners = [c.learner_id for c in checks]
+    # What the learners have completed of these lessons, modules (all of their courses'), courses
+    # and the programme.
+    relevant = (
+        Q(lesson_id__in=list(module_of))
+        | Q(module_id__in={m for ids in course_modules.values() for m in ids})
+        | Q(course_id__in=course_ids)
+        | Q(kind=Completion.Kind.PROGRAMME)
+    )
     done: dict[str, dict[tuple[str, str], datetime]] = defaultdict(dict)
     for learner_id, kind, *subject, completed_at in Completion.objects.filter(
-        learner_id__in=learners
+        relevant, learner_id__in=learners
     ).values_list("learner_id", "kind", "lesson_id", "module_id", "course_id", "completed_at"):
         key = str(next((s for s in subject if s is not None), ""))
         done[str(learner_id)][(kind, key)] = completed_at
