@@ -510,3 +510,49 @@ def test_completions_are_announced_together(learner, lessons, django_capture_on_
         ).count()
         == 4
     )
+
+
+def test_the_outbox_reads_a_statement_as_the_recompute_does(learner, lessons):
+    """What the LRS writes into the outbox when it stores a statement (read in Python) is what
+    a recompute asks the database for: strings as they are, anything else as JSON, absent as
+    None, and the engine's own mark."""
+    from tracking.services.emitted import platform_principal
+    from tracking.services.progress import PENDING_FIELDS, _statement_rows
+    from tracking.services.statements import statements_store
+
+    actor = {"account": {"homePage": settings.SITE_URL, "name": str(learner.pk)}}
+    lesson = {"id": lesson_iri(lessons[0]), "objectType": "Activity"}
+    odd = {
+        "actor": actor,
+        "verb": {"id": f"{VIDEO}/verbs/paused"},
+        "object": lesson,
+        "context": {"extensions": {f"{VIDEO}/extensions/session-id": 42}},
+        "result": {
+            "duration": "PT1M30S",
+            "extensions": {f"{VIDEO}/extensions/played-segments": {"not": ["a", "string"]}},
+        },
+    }
+    plain = {"actor": actor, "verb": {"id": f"{VIDEO}/verbs/played"}, "object": lesson}
+    ours = {
+        **plain,
+        "context": {"extensions": {emitted_by_engine_extension(): "progress-engine"}},
+    }
+    statements_store(statements=[odd, plain, ours], principal=platform_principal(), version="1.0.3")
+
+    facts = ["video_session", "cmi5_session", "segments", "duration", "emitted_by_engine"]
+    from_outbox = {
+        row[0]: row[1:] for row in ProgressOutbox.objects.values_list("statement_id", *facts)
+    }
+    from_database = {
+        row[0]: row[1:] for row in _statement_rows(Statement.objects.all(), ["id", *facts])
+    }
+    assert from_outbox == from_database
+    assert sorted(from_outbox.values(), key=str) == sorted(
+        [
+            ("42", None, '{"not": ["a", "string"]}', "PT1M30S", False),
+            (None, None, None, None, False),
+            (None, None, None, None, True),
+        ],
+        key=str,
+    )
+    assert set(PENDING_FIELDS) >= set(facts)

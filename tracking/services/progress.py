@@ -24,8 +24,9 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import Lesson
@@ -214,7 +215,9 @@ def _statement_rows(statements: QuerySet[Statement], fields: Sequence[str]) -> Q
         name: KT("__".join(("payload", *path))) for name, path in FACT_PATHS.items()
     }
     marker = Q(payload__context__extensions__has_key=emitted_by_engine_extension())
-    facts["emitted_by_engine"] = ExpressionWrapper(marker, output_field=BooleanField())
+    facts["emitted_by_engine"] = Coalesce(  # (no context at all: NULL, not false)
+        ExpressionWrapper(marker, output_field=BooleanField()), Value(False)
+    )
     return statements.annotate(**facts).values_list(*fields)
 
 
