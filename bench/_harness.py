@@ -4,16 +4,21 @@ port of 127.0.0.1, process CPU and memory read from /proc, and the target lines.
 Not a benchmark itself (``make bench`` skips ``bench/_*.py``). It runs with the project's
 interpreter (psycopg comes from there) and imports nothing from the project, so that a
 benchmark's own process stays a client: the servers are separate processes, as in production.
-The database and the server come from ``tools/servers.py``, shared with the conformance run.
+The database and the server come from ``tools/servers.py``, shared with the conformance run;
+a Celery broker (and cache) from a Redis database nobody else uses.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import redis
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script: tools/ is found from the repository root
@@ -55,6 +60,50 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 # The disposable database and server are the conformance run's too: one implementation.
 BenchError = ServerError
+
+
+# --- a Celery broker of our own ----------------------------------------------------------------
+
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+@dataclass(frozen=True)
+class Broker:
+    url: str
+    client: redis.Redis
+
+    def queued(self) -> int:
+        return int(self.client.llen("celery"))
+
+    def purge(self) -> None:
+        """Forget every message, binding and cached key (only this run uses the database)."""
+        self.client.flushdb()
+
+
+@contextmanager
+def redis_broker() -> Iterator[Broker]:
+    """A database of the local Redis with no keys (other runs may be using the others), as
+    the Celery broker; its keys deleted when the block ends."""
+    try:
+        client = redis.Redis(REDIS_HOST, REDIS_PORT, socket_timeout=5)
+        used = set(client.info("keyspace"))
+        count = int(client.config_get("databases").get("databases", 16))
+    except redis.RedisError as exc:
+        raise BenchError(f"Redis cannot be reached at {REDIS_HOST}:{REDIS_PORT}: {exc}") from exc
+    # 0 and 1 are the project's own (cache, and the broker of CI and `make worker`): a bench
+    # worker there would take the test suite's tasks.
+    free = [n for n in range(2, count) if f"db{n}" not in used]
+    if not free:
+        raise BenchError("Every Redis database holds keys: none is free for the broker")
+    number = random.Random(os.getpid()).choice(free)  # noqa: S311 - not a secret
+    broker = Broker(
+        f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}",
+        redis.Redis(REDIS_HOST, REDIS_PORT, db=number, socket_timeout=10),
+    )
+    try:
+        yield broker
+    finally:
+        broker.purge()
 
 
 # --- /proc ----------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 Runs the real thing on 127.0.0.1: a fresh PostgreSQL database ``lms_bench_<pid>`` (on the server of
 ``DATABASE_URL``, postgres@127.0.0.1:5432 by default), migrations, an LRS credential from
 ``manage.py lrs_client_create``, and gunicorn with production settings (DEBUG off, persistent
-database connections, 2 sync workers: the machine's 2 cores).
+database connections, 2 sync workers: the machine's 2 cores) and a Celery broker with no worker
+(a Redis database nobody else uses): the progress engine's work is queued, not measured here
+(``bench/progress.py`` measures it).
 
 1. Ingest over HTTP: statements as the player sends them (one per POST, then batches of 100),
    from 1 and then 4 concurrent keep-alive clients. Statements per second, the gunicorn
@@ -55,6 +57,7 @@ from _harness import (
     free_port,
     fresh_postgres_database,
     manage,
+    redis_broker,
     report,
     running_gunicorn,
     say,
@@ -491,11 +494,19 @@ def main(argv: list[str] | None = None) -> int:
         with (
             tempfile.TemporaryDirectory(prefix="lrs-bench-") as tmp,
             fresh_postgres_database(DATABASE_NAME) as database_url,
+            redis_broker() as broker,
         ):
             workdir = Path(tmp)
             port = free_port()
+            # A broker with no worker, as in production: the progress engine's kicks are queued
+            # (and dropped with the broker's keys), never run inside the LRS's requests.
             env = server_environment(
-                database_url=database_url, port=port, var_dir=workdir / "var", LOG_LEVEL="WARNING"
+                database_url=database_url,
+                port=port,
+                var_dir=workdir / "var",
+                LOG_LEVEL="WARNING",
+                CELERY_BROKER_URL=broker.url,
+                REDIS_URL=broker.url,
             )
             manage("migrate", "--noinput", env=env)
             output = manage("lrs_client_create", "--name", "bench", "--read", "all", env=env)

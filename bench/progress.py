@@ -64,10 +64,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import _video
-import redis
 from _harness import (
     REPO,
     BenchError,
+    Broker,
     CpuMeter,
     Target,
     children,
@@ -76,6 +76,7 @@ from _harness import (
     free_port,
     fresh_postgres_database,
     manage,
+    redis_broker,
     report,
     running_gunicorn,
     say,
@@ -85,7 +86,6 @@ from _harness import (
 from lrs_ingest import Answer, Credential, database_backends, percentile
 
 DATABASE_NAME = f"lms_bench_progress_{os.getpid()}"  # one per run: parallel runs must not collide
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 BATCH = 100
 CLIENTS = 4
 SAMPLE = 20  # learners recomputed a second time
@@ -307,45 +307,6 @@ def recompute_sample(*, env: dict[str, str], database_url: str) -> tuple[int, in
 
 
 # --- 2. ingest with the engine off and on ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Broker:
-    url: str
-    client: redis.Redis
-
-    def queued(self) -> int:
-        return int(self.client.llen("celery"))
-
-    def purge(self) -> None:
-        """Forget every message, binding and cached key (only this run uses the database)."""
-        self.client.flushdb()
-
-
-@contextmanager
-def redis_broker() -> Iterator[Broker]:
-    """A database of the local Redis with no keys (other runs may be using the others), as
-    the Celery broker; its keys deleted when the block ends."""
-    try:
-        client = redis.Redis(REDIS_HOST, REDIS_PORT, socket_timeout=5)
-        used = set(client.info("keyspace"))
-        count = int(client.config_get("databases").get("databases", 16))
-    except redis.RedisError as exc:
-        raise BenchError(f"Redis cannot be reached at {REDIS_HOST}:{REDIS_PORT}: {exc}") from exc
-    # 0 and 1 are the project's own (cache, and the broker of CI and `make worker`): a bench
-    # worker there would take the test suite's tasks.
-    free = [n for n in range(2, count) if f"db{n}" not in used]
-    if not free:
-        raise BenchError("Every Redis database holds keys: none is free for the broker")
-    number = random.Random(os.getpid()).choice(free)  # noqa: S311 - not a secret
-    broker = Broker(
-        f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}",
-        redis.Redis(REDIS_HOST, REDIS_PORT, db=number, socket_timeout=10),
-    )
-    try:
-        yield broker
-    finally:
-        broker.purge()
 
 
 @contextmanager

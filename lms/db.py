@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import models, transaction
+
+
+def _copy_row(fields: Sequence[models.Field]) -> Callable[[models.Model], list[Any]]:
+    """A row's values for COPY, prepared as bulk_create prepares them (``pre_save`` only where
+    it does something: ``auto_now`` dates; it is the hot loop of the LRS's inserts)."""
+    timed = [
+        bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) for f in fields
+    ]
+    steps = list(zip(fields, timed, strict=True))
+
+    def values(row: models.Model) -> list[Any]:
+        return [
+            f.get_db_prep_save(f.pre_save(row, True) if now else getattr(row, f.attname), db)
+            for f, now in steps
+        ]
+
+    db = transaction.get_connection()
+    return values
 
 
 def rows_insert(rows: Sequence[models.Model]) -> None:
@@ -27,9 +46,10 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
     fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
     columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
     table = db.ops.quote_name(model._meta.db_table)
+    values = _copy_row(fields)
     with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([f.get_db_prep_save(f.pre_save(row, True), db) for f in fields])
+            copy.write_row(values(row))
 
 
 def rows_upsert(
@@ -66,9 +86,10 @@ def rows_upsert(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) "
             "ON COMMIT DELETE ROWS"
         )
+        values = _copy_row(fields)
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([f.get_db_prep_save(f.pre_save(row, True), db) for f in fields])
+                copy.write_row(values(row))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 - names from the model
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"

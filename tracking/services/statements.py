@@ -125,6 +125,7 @@ def statement_rows(
 ) -> StatementRows:
     """The unsaved rows that store prepared statements: each statement with its query columns,
     and the links ``related_activities`` and ``related_agents`` queries use."""
+    marker = emitted_by_engine_extension()
     statements = [
         Statement(
             id=item.id,
@@ -152,7 +153,7 @@ def statement_rows(
             ProgressOutbox(
                 statement_id=row.id,
                 stored=row.stored,
-                **statement_facts(row.payload, marker=emitted_by_engine_extension()),
+                **statement_facts(row.payload, marker=marker),
             )
             for row in statements
         ],
