@@ -556,3 +556,21 @@ def test_the_outbox_reads_a_statement_as_the_recompute_does(learner, lessons):
         key=str,
     )
     assert set(PENDING_FIELDS) >= set(facts)
+
+
+def test_a_statement_voided_before_the_engine_saw_it_is_never_applied(learner, lessons):
+    lesson = lessons[0]
+    store(learner, lesson, "played", 0)
+    store(learner, lesson, "paused", 300, segments=[(0, 300)], voided=True)
+
+    drain()
+
+    assert credited(learner) == 0
+    store(learner, lesson, "played", 400, session="s2")
+    voided = store(learner, lesson, "paused", 500, segments=[(0, 100)], session="s2", voided=True)
+    progress_recompute_learner(learner_id=learner.pk)  # before any drain took them
+
+    assert not ProgressOutbox.objects.filter(statement=voided).exists()
+    assert ProgressOutbox.objects.count() == 0  # the played one was read and applied
+    drain()
+    assert credited(learner) == 0

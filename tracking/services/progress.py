@@ -206,6 +206,7 @@ class PendingRow(NamedTuple):
     actor_ifi: str
     is_voiding: bool
     object_statement_id: UUID | None
+    voided: bool
 
 
 def _statement_rows(statements: QuerySet[Statement], fields: Sequence[str]) -> QuerySet:
@@ -454,7 +455,7 @@ _CLAIM = """
     )
     SELECT s.id, s.stored, s.verb_id, s.object_activity_id, s.registration, taken.video_session,
            taken.cmi5_session, taken.segments, taken.duration, taken.emitted_by_engine,
-           s.actor_ifi, s.is_voiding, s.object_statement_id
+           s.actor_ifi, s.is_voiding, s.object_statement_id, s.voided
     FROM tracking_statement s JOIN taken ON s.id = taken.statement_id
     ORDER BY s.stored, s.id
 """
@@ -488,6 +489,7 @@ def _claim(limit: int) -> list[PendingRow]:
             "actor_ifi",
             "is_voiding",
             "object_statement_id",
+            "voided",
         )
     ]
 
@@ -507,7 +509,8 @@ def progress_drain(*, limit: int = DRAIN_BATCH) -> int:
             if actor not in learner_of:
                 learner_of[actor] = _learner_of(actor)
             learner = learner_of[actor]
-            if learner is not None and not (statement.is_voiding or statement.emitted_by_engine):
+            skip = statement.is_voiding or statement.voided or statement.emitted_by_engine
+            if learner is not None and not skip:
                 by_learner[learner].append(statement)
         # Those recomputed below are left alone here (the recompute skips unknown accounts).
         clocks = _clocks_locked(sorted(i for i in by_learner if i not in recompute))
@@ -572,20 +575,26 @@ def progress_recompute_learners(*, learner_ids: Sequence[str | UUID]) -> float:
             learners[actor[len(prefix) :]].statement(row, catalogue)
         batch.clear()
 
+    read: set[UUID] = set()
     for actor, *fields in statements.iterator(chunk_size=2000):
-        batch.append((actor, StatementRow(*fields)))
+        row = StatementRow(*fields)
+        read.add(row.id)
+        batch.append((actor, row))
         if len(batch) == 2000:
             apply_batch()
     apply_batch()
     _save(list(learners.values()), fresh=True)
-    # Applied now. Those a running drain has claimed are left to it (waiting for its lock
-    # could deadlock: it waits for the clocks held here); it will find them applied.
-    applied = (
+    # Out of the outbox: what was read here, and voided statements (never applied). Not a
+    # statement committed since the read (a drain applies it), nor a voiding statement (its
+    # drain recomputes whoever it voids), nor what a running drain has claimed (waiting for
+    # its lock could deadlock: it waits for the clocks held here; it will find them applied).
+    waiting = (
         ProgressOutbox.objects.filter(statement__actor_ifi__in=actors)
         .select_for_update(skip_locked=True, of=("self",))
-        .values_list("statement_id", flat=True)
+        .values_list("statement_id", "statement__voided")
     )
-    ProgressOutbox.objects.filter(statement_id__in=list(applied)).delete()
+    applied = [i for i, voided in waiting if i in read or voided]
+    ProgressOutbox.objects.filter(statement_id__in=applied).delete()
     return sum(learner.total for learner in learners.values())
 
 
