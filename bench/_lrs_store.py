@@ -26,6 +26,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -114,7 +115,9 @@ class Plan:
 PLAN: Plan | None = None
 
 
-def build_chunk(number: int) -> tuple[str, str, str, list[tuple[str, int, int, int, int]]]:
+def build_chunk(
+    number: int,
+) -> tuple[str, str, str, int, list[tuple[str, int, int, int, int]]]:
     """COPY text for the three tables, and what the queries need to know of the chunk's rows
     (id, stored in µs, learner, verb, course) for target learners and recent statements."""
     plan = PLAN
@@ -152,6 +155,7 @@ def build_chunk(number: int) -> tuple[str, str, str, list[tuple[str, int, int, i
         "".join(lines[Statement]),
         "".join(lines[StatementActivity]),
         "".join(lines[StatementAgent]),
+        count,
         known,
     )
 
@@ -193,7 +197,20 @@ def _secondary_structures(cursor: psycopg.Cursor) -> tuple[list[tuple[str, str, 
     return constraints, [row[0] for row in cursor.fetchall()]
 
 
-def load(plan: Plan) -> tuple[int, list[tuple[str, int, int, int, int]], dict[str, float]]:
+def bulk_load(
+    chunks: int,
+    build: Callable[[int], tuple[str, str, str, int, Any]],
+    *,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...],
+    empty_first: bool,
+) -> tuple[list[Any], dict[str, float]]:
+    """The statement tables loaded fast: their secondary indexes and constraints dropped (and
+    the tables emptied with ``empty_first``), ``chunks`` chunks of COPY text made by ``build``
+    in 2 worker processes (started with ``initializer(*initargs)``) and streamed into them,
+    then the indexes and constraints rebuilt and the tables vacuumed and analysed. ``build``
+    returns a chunk's statements, activity links, agent links, how many statements, and
+    anything else the caller wants back. Returns those last values and the time of each step."""
     timings: dict[str, float] = {}
     tables = {model: model._meta.db_table for model in TABLES}  # noqa: SLF001
     admin = _connect()
@@ -205,17 +222,21 @@ def load(plan: Plan) -> tuple[int, list[tuple[str, int, int, int, int]], dict[st
         for definition in indexes:
             name = definition.split(" INDEX ", 1)[1].split(" ON ", 1)[0]
             cursor.execute(f"DROP INDEX {name}")
-        # CASCADE: the progress engine's ledger refers to statements (empty in a fresh store)
-        cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables.values()) + " CASCADE")
-    say(f"dropped {len(constraints)} constraints and {len(indexes)} indexes; tables emptied")
+        emptied = ""
+        if empty_first:
+            # CASCADE: the progress engine's ledger refers to statements
+            names = ", ".join(f'"{t}"' for t in tables.values())
+            cursor.execute(f"TRUNCATE {names} CASCADE")
+            emptied = "; tables emptied"
+    say(f"dropped {len(constraints)} constraints and {len(indexes)} indexes{emptied}")
 
     started = time.monotonic()
     streams = {model: _connect() for model in TABLES}
-    known: list[tuple[str, int, int, int, int]] = []
+    extras: list[Any] = []
     done = 0
     with (
         multiprocessing.get_context("fork").Pool(
-            2, initializer=_set_plan, initargs=(plan,)
+            2, initializer=initializer, initargs=initargs
         ) as pool,
         contextlib.ExitStack() as stack,
     ):
@@ -226,15 +247,15 @@ def load(plan: Plan) -> tuple[int, list[tuple[str, int, int, int, int]], dict[st
             copies[model] = stack.enter_context(
                 cursor.copy(f'COPY "{tables[model]}" ({columns}) FROM STDIN')
             )
-        for statements, activities, agents, chunk_known in pool.imap_unordered(
-            build_chunk, range(plan.chunks)
+        for statements, activities, agents, count, extra in pool.imap_unordered(
+            build, range(chunks)
         ):
             copies[Statement].write(statements)
             copies[StatementActivity].write(activities)
             copies[StatementAgent].write(agents)
-            known += chunk_known
-            done += CHUNK
-            if done % (CHUNK * 10) == 0:
+            extras.append(extra)
+            before, done = done, done + count
+            if done // 200_000 > before // 200_000:
                 rate = done / (time.monotonic() - started)
                 say(f"{done:,} statements built and copied ({rate:,.0f}/s)")
     for stream in streams.values():
@@ -254,11 +275,20 @@ def load(plan: Plan) -> tuple[int, list[tuple[str, int, int, int, int]], dict[st
     with admin.cursor() as cursor:
         for table in tables.values():
             cursor.execute(f'VACUUM (ANALYZE) "{table}"')
-        cursor.execute(f'SELECT count(*) FROM "{tables[Statement]}"')  # noqa: S608 - our table
-        row = cursor.fetchone()
     timings["VACUUM ANALYZE"] = time.monotonic() - started
     admin.close()
-    return int(row[0]) if row else 0, known, timings
+    return extras, timings
+
+
+def load(plan: Plan) -> tuple[int, list[tuple[str, int, int, int, int]], dict[str, float]]:
+    extras, timings = bulk_load(
+        plan.chunks, build_chunk, initializer=_set_plan, initargs=(plan,), empty_first=True
+    )
+    with _connect() as connection:
+        row = connection.execute(
+            f'SELECT count(*) FROM "{Statement._meta.db_table}"'  # noqa: S608, SLF001
+        ).fetchone()
+    return int(row[0]) if row else 0, [row for known in extras for row in known], timings
 
 
 # --- what the queries must return ------------------------------------------------------------

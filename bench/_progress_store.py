@@ -24,11 +24,9 @@ Writes OUTPUT.json: statements and learners with statements, and the time of eac
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
-import multiprocessing
 import os
 import random
 import sys
@@ -38,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import _video
-from _lrs_store import COLUMNS, TABLES, _connect, _line, _secondary_structures
+from _lrs_store import TABLES, _connect, _line, bulk_load
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from progress import site_catalogue
@@ -176,7 +174,7 @@ def _set_plan(plan: Plan) -> None:
     PLAN = plan
 
 
-def build_chunk(number: int) -> tuple[str, str, str, int]:
+def build_chunk(number: int) -> tuple[str, str, str, int, None]:
     """COPY text of one chunk's statements, activity links and agent links."""
     plan = PLAN
     assert plan is not None  # noqa: S101 - set by the parent before forking
@@ -210,73 +208,19 @@ def build_chunk(number: int) -> tuple[str, str, str, int]:
         "".join(lines[StatementActivity]),
         "".join(lines[StatementAgent]),
         count,
+        None,
     )
 
 
 def load(plan: Plan) -> tuple[tuple[int, int], dict[str, float]]:
-    timings: dict[str, float] = {}
-    tables = {model: model._meta.db_table for model in TABLES}  # noqa: SLF001
-    admin = _connect()
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        constraints, indexes = _secondary_structures(cursor)
-        for table, name, _definition in reversed(constraints):  # foreign keys first
-            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-        for definition in indexes:
-            name = definition.split(" INDEX ", 1)[1].split(" ON ", 1)[0]
-            cursor.execute(f"DROP INDEX {name}")
-    say(f"dropped {len(constraints)} constraints and {len(indexes)} indexes")
-
-    started = time.monotonic()
-    streams = {model: _connect() for model in TABLES}
-    done = 0
-    with (
-        multiprocessing.get_context("fork").Pool(
-            2, initializer=_set_plan, initargs=(plan,)
-        ) as pool,
-        contextlib.ExitStack() as stack,
-    ):
-        copies = {}
-        for model in TABLES:
-            columns = ", ".join(f'"{f.column}"' for f in COLUMNS[model])
-            cursor = stack.enter_context(streams[model].cursor())
-            copies[model] = stack.enter_context(
-                cursor.copy(f'COPY "{tables[model]}" ({columns}) FROM STDIN')
-            )
-        for statements, activities, agents, count in pool.imap_unordered(
-            build_chunk, range(plan.chunks)
-        ):
-            copies[Statement].write(statements)
-            copies[StatementActivity].write(activities)
-            copies[StatementAgent].write(agents)
-            before, done = done, done + count
-            if done // 200_000 > before // 200_000:
-                rate = done / (time.monotonic() - started)
-                say(f"{done:,} statements built and copied ({rate:,.0f}/s)")
-    for stream in streams.values():
-        stream.commit()
-        stream.close()
-    timings["rows and COPY"] = time.monotonic() - started
-
-    started = time.monotonic()
-    with admin.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        for definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in constraints:
-            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-    timings["indexes and constraints rebuilt"] = time.monotonic() - started
-    started = time.monotonic()
-    with admin.cursor() as cursor:
-        for table in tables.values():
-            cursor.execute(f'VACUUM (ANALYZE) "{table}"')
-        statement_table = tables[Statement]
-        cursor.execute(
-            f'SELECT count(*), count(DISTINCT actor_ifi) FROM "{statement_table}"'  # noqa: S608
-        )
-        row = cursor.fetchone()
-    timings["VACUUM ANALYZE"] = time.monotonic() - started
-    admin.close()
+    _extras, timings = bulk_load(
+        plan.chunks, build_chunk, initializer=_set_plan, initargs=(plan,), empty_first=False
+    )
+    with _connect() as connection:
+        row = connection.execute(
+            "SELECT count(*), count(DISTINCT actor_ifi) FROM "  # noqa: S608 - our table
+            f'"{Statement._meta.db_table}"'  # noqa: SLF001
+        ).fetchone()
     return ((int(row[0]), int(row[1])) if row else (0, 0)), timings
 
 
