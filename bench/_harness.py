@@ -10,13 +10,16 @@ a Celery broker (and cache) from a Redis database nobody else uses.
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -104,6 +107,26 @@ def redis_broker() -> Iterator[Broker]:
         yield broker
     finally:
         broker.purge()
+
+
+# --- the store builders (bench/_*_store.py) ----------------------------------------------------
+
+
+def run_builder(
+    script: str, *args: str, env: dict[str, str], output: Path, what: str
+) -> dict[str, Any]:
+    """Run ``bench/<script>`` with the project's settings and these arguments (the last one
+    ``output``); the JSON it wrote there. ``what`` names the step in the error."""
+    result = subprocess.run(  # noqa: S603 - our interpreter, our script
+        [sys.executable, str(REPO / "bench" / script), *args, str(output)],
+        cwd=REPO,
+        env={**env, "PYTHONPATH": str(REPO), "DJANGO_SETTINGS_MODULE": "lms.settings"},
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"Building {what} failed (exit status {result.returncode})")
+    written: dict[str, Any] = json.loads(output.read_text())
+    return written
 
 
 # --- /proc ----------------------------------------------------------------------------------

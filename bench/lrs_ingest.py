@@ -35,7 +35,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -59,6 +58,7 @@ from _harness import (
     manage,
     redis_broker,
     report,
+    run_builder,
     running_gunicorn,
     say,
     server_environment,
@@ -315,21 +315,9 @@ def build_store(*, size: int, credential: Credential, env: dict[str, str], workd
         "from their definitions; VACUUM ANALYZE). The statements posted above are replaced."
     )
     started = time.monotonic()
-    result = subprocess.run(  # noqa: S603 - our interpreter, our script
-        [
-            sys.executable,
-            str(REPO / "bench" / "_lrs_store.py"),
-            str(size),
-            credential.key,
-            str(output),
-        ],
-        cwd=REPO,
-        env={**env, "PYTHONPATH": str(REPO), "DJANGO_SETTINGS_MODULE": "lms.settings"},
-        check=False,
+    store = run_builder(
+        "_lrs_store.py", str(size), credential.key, env=env, output=output, what="the store"
     )
-    if result.returncode != 0:
-        raise BenchError(f"Building the store failed (exit status {result.returncode})")
-    store = json.loads(output.read_text())
     steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in store["timings"].items())
     say(
         f"Store: {store['count']:,} statements of {store['learners']:,} learners "

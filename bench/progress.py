@@ -78,6 +78,7 @@ from _harness import (
     manage,
     redis_broker,
     report,
+    run_builder,
     running_gunicorn,
     say,
     server_environment,
@@ -124,22 +125,15 @@ def build_store(
         "indexes rebuilt, VACUUM ANALYZE)"
     )
     started = time.monotonic()
-    result = subprocess.run(  # noqa: S603 - our interpreter, our script
-        [
-            sys.executable,
-            str(REPO / "bench" / "_progress_store.py"),
-            str(statements),
-            str(learners),
-            key,
-            str(output),
-        ],
-        cwd=REPO,
-        env={**env, "PYTHONPATH": str(REPO), "DJANGO_SETTINGS_MODULE": "lms.settings"},
-        check=False,
+    store = run_builder(
+        "_progress_store.py",
+        str(statements),
+        str(learners),
+        key,
+        env=env,
+        output=output,
+        what="the store",
     )
-    if result.returncode != 0:
-        raise BenchError(f"Building the store failed (exit status {result.returncode})")
-    store = json.loads(output.read_text())
     steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in store["timings"].items())
     say(
         f"Store: {store['count']:,} statements of {store['learners_with_statements']:,} "
@@ -622,16 +616,9 @@ def overview_latency(
         "the store's learners (bench/_progress_store.py city)"
     )
     started = time.monotonic()
-    result = subprocess.run(  # noqa: S603 - our interpreter, our script
-        [sys.executable, str(REPO / "bench" / "_progress_store.py"), "city", str(learners)]
-        + [str(output)],
-        cwd=REPO,
-        env={**env, "PYTHONPATH": str(REPO), "DJANGO_SETTINGS_MODULE": "lms.settings"},
-        check=False,
+    city = run_builder(
+        "_progress_store.py", "city", str(learners), env=env, output=output, what="the city"
     )
-    if result.returncode != 0:
-        raise BenchError(f"Building the city failed (exit status {result.returncode})")
-    city = json.loads(output.read_text())
     rows = ", ".join(f"{count:,} {table}" for table, count in city["copied"].items())
     say(
         f"City: {city['learners']:,} learners in {city['organisations']} organisations "
