@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent after commit with ``completion`` (a tracking.models.Completion), at least once per row:
-# receivers must be idempotent (the beat sweep repeats it for rows not yet announced).
+# Sent with ``completion`` (a tracking.models.Completion, committed) inside the transaction that
+# marks it announced: a receiver's error rolls the announcement back and a later run repeats it.
+# At least once per row: receivers must be idempotent.
 completion_recorded = Signal()

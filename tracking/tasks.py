@@ -5,14 +5,15 @@ import time
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from tracking.services.completions import completions_announce, completions_announce_pending
+from lms.wakeups import wake_taken
+from tracking.services.completions import completions_announce_pending
 from tracking.services.emitted import enrollment_registered_emit
 from tracking.services.forwarding import (
     RemoteLrsUnavailable,
     forwarding_target_forward,
     forwarding_target_ids_active,
 )
-from tracking.services.progress import DRAIN_BATCH, progress_drain, progress_wake_taken
+from tracking.services.progress import DRAIN_BATCH, progress_drain
 
 # A database that went away for a moment; anything else is a bug and must not be retried.
 DATABASE_TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -55,7 +56,7 @@ def progress_drain_task() -> int:
     """Apply the outbox's statements to learners' progress, in full batches while there are
     any (for a minute at most: the next kick or the beat sweep goes on). Statements stored
     after it started have queued a drain of their own. Idempotent: rows are claimed."""
-    progress_wake_taken()  # from now on, a new statement queues another drain
+    wake_taken(progress_drain_task)  # from now on, a new statement queues another drain
     deadline = time.monotonic() + 60
     applied = 0
     while time.monotonic() < deadline:
@@ -67,19 +68,15 @@ def progress_drain_task() -> int:
 
 
 @shared_task(
-    name="tracking.completions_announce",
+    name="tracking.completions_announce_pending",
     autoretry_for=DATABASE_TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=8,
 )
-def completions_announce_task(*, completion_ids: list[str]) -> int:
-    """Emit completions' xAPI statements and signal them (idempotent)."""
-    return completions_announce(completion_ids=completion_ids)
-
-
-@shared_task(name="tracking.completions_announce_pending")
 def completions_announce_pending_task() -> int:
-    """Periodic: announce completions whose after-commit announcement was lost."""
+    """Emit the xAPI statements of every completion not announced yet and signal them: a
+    moment after a drain recorded some, and periodically (beat) for any that was missed."""
+    wake_taken(completions_announce_pending_task)  # from now on, new ones queue another run
     return completions_announce_pending()
 
 

@@ -364,16 +364,11 @@ def test_the_programme_completes_at_its_target_of_credited_hours(learner, lesson
 
 
 def test_a_lost_announcement_is_repaired_by_the_sweep(learner, lessons):
-    from datetime import timedelta as delta
-
-    from django.utils import timezone
-
     from tracking.models import Completion
     from tracking.services.completions import completions_announce_pending
 
     watch(learner, lessons[0], 0)
     drain()  # in a test transaction: the after-commit announcement never runs
-    Completion.objects.update(created_at=timezone.now() - delta(minutes=5))
 
     assert completions_announce_pending() == 1
     assert completions_announce_pending() == 0
@@ -465,28 +460,6 @@ def test_recomputing_everyone_in_parallel_processes_gives_the_same_ledger(lesson
     ]
 
 
-def test_one_drain_task_is_queued_while_one_waits(settings):
-    from tracking.services.progress import progress_wake_taken, progress_wake_wanted
-
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    assert progress_wake_wanted()
-    assert progress_wake_wanted()  # a per-process cache cannot tell: always wake
-    if not settings.REDIS_URL:
-        pytest.skip("set REDIS_URL: the shared cache is Redis")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": settings.REDIS_URL,
-        }
-    }
-    progress_wake_taken()  # (none queued)
-    assert progress_wake_wanted()
-    assert not progress_wake_wanted()  # a drain is queued: it will see this statement too
-    progress_wake_taken()  # the drain starts
-    assert progress_wake_wanted()
-    progress_wake_taken()
-
-
 def test_completions_are_announced_together(learner, lessons, django_capture_on_commit_callbacks):
     from courses.models import Enrollment
     from tests.courses.factories import EnrollmentFactory
@@ -501,7 +474,7 @@ def test_completions_are_announced_together(learner, lessons, django_capture_on_
         drain()
 
     assert Completion.objects.count() == 4  # two lessons, the module, the course
-    assert len(callbacks) == 1  # one announcement task for all four
+    assert len(callbacks) == 1  # one announcement run for all four
     callbacks[0]()
     assert not Completion.objects.filter(announced_at__isnull=True).exists()
     assert (
@@ -510,6 +483,79 @@ def test_completions_are_announced_together(learner, lessons, django_capture_on_
         ).count()
         == 4
     )
+
+
+def test_a_failing_receiver_rolls_the_announcement_back_and_the_next_run_repeats_it(
+    learner, lessons
+):
+    from courses.models import Enrollment
+    from tests.courses.factories import EnrollmentFactory
+    from tracking.models import Completion
+    from tracking.services.completions import completions_announce_pending
+    from tracking.signals import completion_recorded
+
+    EnrollmentFactory(
+        course=lessons[0].module.course, learner=learner, status=Enrollment.Status.ACTIVE
+    )
+    watch(learner, lessons[0], 0)
+    drain()
+
+    def broken(sender, completion, **kwargs):
+        raise RuntimeError("the certificate service is down")
+
+    completion_recorded.connect(broken, weak=False, dispatch_uid="test-broken")
+    try:
+        with pytest.raises(RuntimeError):
+            completions_announce_pending()
+    finally:
+        completion_recorded.disconnect(dispatch_uid="test-broken")
+    completed = Statement.objects.filter(verb_id="http://adlnet.gov/expapi/verbs/completed")
+    assert Completion.objects.get().announced_at is None
+    assert not completed.exists()  # its statement went with the run
+
+    assert completions_announce_pending() == 1
+    assert Completion.objects.get().announced_at is not None
+    assert completed.count() == 1
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs concurrent connections",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_announcement_run_leaves_alone_what_another_run_is_announcing(learner, lessons):
+    import threading
+
+    from django.db import connection, transaction
+
+    from tracking.models import Completion
+    from tracking.services.completions import completions_announce_pending
+
+    watch(learner, lessons[0], 0)
+    watch(learner, lessons[1], 1000)
+    drain()  # (committed: its announcement ran; as if it had not)
+    Completion.objects.update(announced_at=None)
+    first, *others = Completion.objects.order_by("completed_at", "pk")
+    assert len(others) == 3  # the second lesson, the module, the course
+    results = []
+
+    def other_run():
+        try:
+            results.append(completions_announce_pending())
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        Completion.objects.select_for_update().get(pk=first.pk)  # a run announcing it
+        worker = threading.Thread(target=other_run)
+        worker.start()
+        worker.join(timeout=30)
+
+    assert results == [3]  # all but the one held, without waiting for it
+    announced = dict(Completion.objects.values_list("pk", "announced_at"))
+    assert announced[first.pk] is None
+    assert all(announced[c.pk] is not None for c in others)
+    assert completions_announce_pending() == 1
 
 
 def test_the_outbox_reads_a_statement_as_the_recompute_does(learner, lessons):

@@ -1,16 +1,15 @@
 """Completions: lessons, modules, courses and the programme, decided after the engine applied
-a learner's statements, and announced after commit (the server's xAPI statements and the
-``completion_recorded`` signal), repaired by a beat sweep when an announcement was lost."""
+a learner's statements, and announced a moment after commit, many at a time (the server's xAPI
+statements and the ``completion_recorded`` signal); a beat run announces what a lost wake-up
+left waiting."""
 
 from __future__ import annotations
 
 import logging
-import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial, reduce
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Course, Enrollment, Lesson, Module
+from lms.wakeups import wake_later
 from tracking.models import Completion, LessonProgress
 from tracking.services.emitted import (
     engine_completed_statement,
@@ -30,6 +30,8 @@ from tracking.services.emitted import (
 from tracking.signals import completion_recorded
 
 logger = logging.getLogger(__name__)
+
+ANNOUNCE_BATCH = 200  # completions announced in one transaction
 
 
 @dataclass
@@ -113,7 +115,7 @@ def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
             )
     Completion.objects.bulk_create(created)
     if created:
-        transaction.on_commit(partial(_announce_later, [str(c.pk) for c in created]))
+        transaction.on_commit(_announce_soon, robust=True)  # (a lost one: the beat repairs it)
     return created
 
 
@@ -241,10 +243,12 @@ def _check(
     return created
 
 
-def _announce_later(completion_ids: list[str]) -> None:
-    from tracking.tasks import completions_announce_task
+def _announce_soon() -> None:
+    from tracking.tasks import completions_announce_pending_task
 
-    completions_announce_task.delay(completion_ids=completion_ids)
+    # As long as the drain waits: the completions of the drains meanwhile are announced in
+    # one run (a run's queries and the store of its statements cost more than a completion).
+    wake_later(completions_announce_pending_task, delay=settings.PROGRESS_DRAIN_DELAY_SECONDS)
 
 
 def _course_id(subject: Lesson | Module | Course) -> UUID:
@@ -294,28 +298,45 @@ def _statements(
     return statements
 
 
-def completions_announce(*, completion_ids: Sequence[UUID | str]) -> int:
-    """Emit the server's xAPI statements of these completions (stored together) and send
-    ``completion_recorded`` for each; then mark them announced. Idempotent: the statements
-    have deterministic ids and the signal's receivers must be. How many were announced (the
-    ones gone or already announced are left out)."""
-    completions = list(
-        Completion.objects.select_related("learner", "lesson__module", "module", "course")
-        .filter(pk__in=list(completion_ids), announced_at__isnull=True)
-        .order_by("completed_at", "pk")
-    )
+def completions_announce_pending(*, batch: int = ANNOUNCE_BATCH) -> int:
+    """Announce every completion not announced yet, oldest first, ``batch`` per transaction:
+    emit their xAPI statements (stored together), send ``completion_recorded`` for each, mark
+    them announced; how many. The rows are locked while this happens (another run skips
+    them), so each is announced once, or again after a failure rolled its run back: the
+    statements have deterministic ids and the signal's receivers must be idempotent."""
+    announced = 0
+    while True:
+        with transaction.atomic():
+            completions = list(
+                Completion.objects.select_related("learner", "lesson__module", "module", "course")
+                .filter(announced_at__isnull=True)
+                .order_by("completed_at", "pk")
+                .select_for_update(skip_locked=True, of=("self",))[:batch]
+            )
+            _announce(completions)
+        announced += len(completions)
+        if len(completions) < batch:
+            return announced
+
+
+def _announce(completions: list[Completion]) -> None:
     if not completions:
-        return 0
+        return
     pairs = {
-        Q(learner_id=c.learner_id, course_id=_course_id(subject))
+        (c.learner_id, _course_id(subject))
         for c in completions
         if (subject := c.lesson or c.module or c.course) is not None
     }
+    # The pairs' enrolments picked out of the learners' enrolments in those courses (an OR of
+    # one condition per pair costs Django more to compile than the query costs PostgreSQL).
+    candidates = Enrollment.objects.filter(
+        learner_id__in={learner for learner, _course in pairs},
+        course_id__in={course for _learner, course in pairs},
+    ).values_list("pk", "learner_id", "course_id")
+    wanted = [pk for pk, *pair in candidates if tuple(pair) in pairs]
     enrollments = {
         (e.learner_id, e.course_id): e
-        for e in Enrollment.objects.select_related("learner", "course").filter(
-            reduce(operator.or_, pairs, Q(pk__in=[]))
-        )
+        for e in Enrollment.objects.select_related("learner", "course").filter(pk__in=wanted)
     }
     statements = [s for c in completions for s in _statements(c, enrollments)]
     if statements:
@@ -324,19 +345,4 @@ def completions_announce(*, completion_ids: Sequence[UUID | str]) -> int:
         completion_recorded.send(sender=Completion, completion=completion)
     Completion.objects.filter(pk__in=[c.pk for c in completions]).update(
         announced_at=timezone.now()
-    )
-    return len(completions)
-
-
-def completions_announce_pending(*, older_than_seconds: int = 60, batch: int = 200) -> int:
-    """Announce every completion whose after-commit announcement was lost; how many."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    pending = list(
-        Completion.objects.filter(announced_at__isnull=True, created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-    )
-    return sum(
-        completions_announce(completion_ids=pending[start : start + batch])
-        for start in range(0, len(pending), batch)
     )

@@ -21,8 +21,6 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.fields.json import KT
@@ -60,7 +58,6 @@ logger = logging.getLogger(__name__)
 
 DRAIN_BATCH = 1000
 RECOMPUTE_BATCH_LEARNERS = 20  # learners recomputed in one transaction by progress_recompute_all
-WAKE_TTL_SECONDS = 60  # a wake-up lost with its task stops deduplicating after this long
 
 PROGRESS_FIELDS = [
     "covered",
@@ -71,28 +68,6 @@ PROGRESS_FIELDS = [
     "updated_at",
 ]
 CLOCK_FIELDS = ["state", "credited_seconds", "last_stored", "last_statement_id", "updated_at"]
-
-
-# --- waking the engine up ----------------------------------------------------------------------
-
-
-def _wake_key() -> str:
-    # Per database: test runs, benchmarks and the app may share one Redis.
-    return f"progress:drain-queued:{settings.DATABASES['default']['NAME']}"
-
-
-def progress_wake_wanted() -> bool:
-    """Whether a drain task should be queued now: False while one is already queued and has
-    not started (it will see every statement committed before it starts). At 40 POSTs a
-    second this is one task per drain rather than one per POST."""
-    if isinstance(caches["default"], LocMemCache):
-        return True  # a per-process cache cannot know what another process queued
-    return bool(cache.add(_wake_key(), 1, timeout=WAKE_TTL_SECONDS))
-
-
-def progress_wake_taken() -> None:
-    """A drain task starts: statements committed from now on need a task of their own."""
-    cache.delete(_wake_key())
 
 
 # --- what the engine reads ---------------------------------------------------------------------

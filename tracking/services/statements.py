@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lms.db import rows_insert
 from lms.exceptions import NotFound
+from lms.wakeups import wake_later
 from tracking.credit import statement_facts
 from tracking.exceptions import LrsForbidden, StatementConflict, XapiBadRequest
 from tracking.models import (
@@ -238,13 +239,11 @@ def statements_store(
 
 
 def _kick_progress() -> None:
-    from tracking.services.progress import progress_wake_wanted
     from tracking.tasks import progress_drain_task
 
-    if progress_wake_wanted():
-        # A moment later: what arrives meanwhile is applied in the same batch, which costs
-        # the database and the worker far less than one drain per request.
-        progress_drain_task.apply_async(countdown=settings.PROGRESS_DRAIN_DELAY_SECONDS)
+    # A moment later: what arrives meanwhile is applied in the same batch, which costs the
+    # database and the worker far less than one drain per request.
+    wake_later(progress_drain_task, delay=settings.PROGRESS_DRAIN_DELAY_SECONDS)
 
 
 def _check_signatures(
