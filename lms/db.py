@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def _copy_row(fields: Sequence[models.Field]) -> Callable[[models.Model], list[Any]]:
@@ -26,6 +27,22 @@ def _copy_row(fields: Sequence[models.Field]) -> Callable[[models.Model], list[A
     return values
 
 
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+
+
+def _copy_in(
+    db: BaseDatabaseWrapper,
+    table: str,
+    fields: Sequence[models.Field],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+    with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def rows_insert(rows: Sequence[models.Model]) -> None:
     """Insert new rows of one model: with COPY on PostgreSQL, bulk_create elsewhere.
 
@@ -43,13 +60,40 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
     if db.vendor != "postgresql":
         model._default_manager.bulk_create(rows)
         return
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
-    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
-    table = db.ops.quote_name(model._meta.db_table)
+    fields = _insert_fields(model)
     values = _copy_row(fields)
-    with db.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(values(row))
+    _copy_in(db, db.ops.quote_name(model._meta.db_table), fields, map(values, rows))
+
+
+def rows_copy(model: type[models.Model], rows: Sequence[NamedTuple]) -> None:
+    """Insert new rows of ``model`` given as named tuples of plain values, named after the
+    fields' attributes (``learner_id``): str, numbers, booleans, UUIDs, aware datetimes or
+    None, and a JSON field's data. ``rows_insert`` without making a model instance per row and
+    preparing each value through its field (the progress engine writes its ledger by the
+    thousand): only JSON is prepared. Every field but an auto-increment key must be given;
+    COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    by_attname = {f.attname: f for f in _insert_fields(model)}
+    names = rows[0]._fields
+    if set(names) != set(by_attname):
+        raise ValueError(f"{model.__name__} rows need exactly {sorted(by_attname)}")
+    db = transaction.get_connection()
+    if db.vendor != "postgresql":
+        model._default_manager.bulk_create([model(**row._asdict()) for row in rows])
+        return
+    fields = [by_attname[name] for name in names]
+    json = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+
+    def values(row: NamedTuple) -> Sequence[Any]:
+        if not json:
+            return row
+        prepared = list(row)
+        for i, field in json:
+            prepared[i] = field.get_db_prep_save(prepared[i], db)
+        return prepared
+
+    _copy_in(db, db.ops.quote_name(model._meta.db_table), fields, map(values, rows))
 
 
 def rows_upsert(
@@ -73,7 +117,7 @@ def rows_upsert(
         )
         return
     quote = db.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    fields = _insert_fields(model)
     columns = ", ".join(quote(f.column) for f in fields)
     table = quote(model._meta.db_table)
     staging = quote(f"staging_{model._meta.db_table}")
@@ -86,10 +130,7 @@ def rows_upsert(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) "
             "ON COMMIT DELETE ROWS"
         )
-        values = _copy_row(fields)
-        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(values(row))
+        _copy_in(db, staging, fields, map(_copy_row(fields), rows))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 - names from the model
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from courses.models import Lesson
 from lms.accounts.models import User
-from lms.db import rows_insert, rows_upsert
+from lms.db import rows_copy, rows_insert, rows_upsert
 from tracking.credit import (
     COMPLETED,
     FACT_PATHS,
@@ -127,19 +127,18 @@ class _Catalogue:
         wanted = {i for i in map(self._lesson_id, set(activity_ids)) if i} - set(self.facts)
         if not wanted:
             return
-        query = Lesson.objects.filter(pk__in=wanted).select_related("video_asset", "module")
-        for lesson in query.only(
+        for pk, kind, duration, asset_duration, min_hours in Lesson.objects.filter(
+            pk__in=wanted
+        ).values_list(
             "id", "kind", "duration_seconds", "video_asset__duration_seconds",
             "module__completion_min_hours",
         ):  # fmt: skip
-            length = lesson.duration_seconds
-            if lesson.video_asset is not None and lesson.video_asset.duration_seconds:
-                length = lesson.video_asset.duration_seconds
-            self.facts[str(lesson.pk)] = LessonFacts(
-                id=str(lesson.pk),
-                is_video=lesson.kind == Lesson.Kind.VIDEO,
+            length = asset_duration or duration  # the transcoded video's, once known
+            self.facts[str(pk)] = LessonFacts(
+                id=str(pk),
+                is_video=kind == Lesson.Kind.VIDEO,
                 length=float(length) if length else None,
-                module_has_min_hours=bool(lesson.module.completion_min_hours),
+                module_has_min_hours=bool(min_hours),
             )
         for missing in wanted - set(self.facts):
             self.facts[missing] = None  # not a lesson (any more): its statements count nothing
@@ -147,6 +146,20 @@ class _Catalogue:
     def lesson(self, activity_id: str) -> LessonFacts | None:
         lesson_id = self._lesson_id(activity_id)
         return self.facts.get(lesson_id) if lesson_id else None
+
+
+class LedgerRow(NamedTuple):
+    """One ``CreditEntry`` to write (``rows_copy``: a drain writes hundreds)."""
+
+    learner_id: str
+    lesson_id: str
+    statement_id: UUID
+    seconds: float
+    new_seconds: float
+    media: list[list[float]]
+    window: list[list[float]]
+    reason: str
+    credited_at: datetime
 
 
 class StatementRow(NamedTuple):
@@ -234,7 +247,7 @@ class _Learner:
         self.policy = _policy()
         self.coverage_ratio = settings.PROGRESS_LESSON_COVERAGE_PERCENT / 100
         self.target = settings.PROGRAMME_TARGET_HOURS * 3600
-        self.entries: list[CreditEntry] = []
+        self.entries: list[LedgerRow] = []
         self.total = clock.credited_seconds
         self.touched: set[str] = set()
         # What may complete something: lessons newly completed or credited in a module with
@@ -315,7 +328,7 @@ class _Learner:
         if credit.seconds > 0 and facts.module_has_min_hours:
             self.completion_lessons.add(credit.lesson)
         self.entries.append(
-            CreditEntry(
+            LedgerRow(
                 learner_id=self.learner_id,
                 lesson_id=credit.lesson,
                 statement_id=statement.id,
@@ -368,7 +381,7 @@ def _save(learners: Sequence[_Learner], *, fresh: bool) -> None:
         rows_insert(rows)
     else:
         rows_upsert(rows, unique_fields=["learner", "lesson"], update_fields=PROGRESS_FIELDS)
-    rows_insert([entry for learner in learners for entry in learner.entries])
+    rows_copy(CreditEntry, [entry for learner in learners for entry in learner.entries])
     # (each clock exists and is locked: an upsert is the cheapest UPDATE of many rows)
     rows_upsert(
         [learner.clock for learner in learners],

@@ -1,0 +1,101 @@
+"""The bulk writers of lms/db.py (COPY on PostgreSQL in CI, bulk_create on SQLite)."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+import pytest
+from django.db import transaction
+
+from lms.db import rows_copy, rows_insert, rows_upsert
+from tests.accounts.factories import UserFactory
+from tests.courses.factories import LessonFactory
+from tracking.models import CreditEntry, LearnerClock, Statement
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+class Entry(NamedTuple):  # CreditEntry's fields, in another order than the model's
+    credited_at: datetime
+    learner_id: uuid.UUID
+    lesson_id: str
+    statement_id: uuid.UUID
+    seconds: float
+    new_seconds: float
+    media: list
+    window: list
+    reason: str
+
+
+def _statement(learner):
+    return Statement.objects.create(
+        id=uuid.uuid4(),
+        payload={"actor": {"name": "x"}},
+        actor_ifi=f"account:x {learner.pk}",
+        verb_id="https://w3id.org/xapi/video/verbs/paused",
+        object_activity_id="https://example.org/lesson",
+        timestamp=AT,
+        stored=AT,
+    )
+
+
+def test_rows_given_as_named_tuples_are_stored_field_by_field(learner):
+    lesson = LessonFactory()
+    statement = _statement(learner)
+    rows = [
+        Entry(AT, learner.pk, str(lesson.pk), statement.pk, 12.5, 20.0, [[0.0, 20.0]],
+              [[100.0, 112.5]], "faster_than_real_time"),
+        Entry(AT, learner.pk, str(lesson.pk), statement.pk, 0.0, 3.0, [[20.0, 23.0]], [],
+              "not_playing"),
+    ]  # fmt: skip
+
+    rows_copy(CreditEntry, rows)
+
+    stored = list(CreditEntry.objects.order_by("seconds"))
+    assert [e.pk is not None for e in stored] == [True, True]  # numbered by the database
+    assert [(e.seconds, e.new_seconds, e.media, e.window, e.reason) for e in stored] == [
+        (0.0, 3.0, [[20.0, 23.0]], [], "not_playing"),
+        (12.5, 20.0, [[0.0, 20.0]], [[100.0, 112.5]], "faster_than_real_time"),
+    ]
+    assert {(e.learner_id, e.lesson_id, e.statement_id, e.credited_at) for e in stored} == {
+        (learner.pk, lesson.pk, statement.pk, AT)
+    }
+
+
+def test_rows_missing_a_field_are_refused_before_anything_is_written(learner):
+    class Partial(NamedTuple):
+        learner_id: uuid.UUID
+        seconds: float
+
+    with pytest.raises(ValueError, match="CreditEntry rows need exactly"):
+        rows_copy(CreditEntry, [Partial(learner.pk, 1.0)])
+    assert not CreditEntry.objects.exists()
+
+
+def test_model_rows_are_inserted_then_merged_twice_in_one_transaction():
+    people = UserFactory.create_batch(3)
+    with transaction.atomic():
+        rows_insert([LearnerClock(learner=people[0], state={"a": [1, 2]}, credited_seconds=5)])
+        rows_upsert(
+            [
+                LearnerClock(learner=people[0], state={"b": "x"}, credited_seconds=7),
+                LearnerClock(learner=people[1], credited_seconds=1),
+            ],
+            unique_fields=["learner"],
+            update_fields=["state", "credited_seconds"],
+        )
+        rows_upsert(  # (the staging table of the first merge is empty again)
+            [LearnerClock(learner=people[2], credited_seconds=2)],
+            unique_fields=["learner"],
+            update_fields=["state", "credited_seconds"],
+        )
+
+    clocks = {c.learner_id: (c.state, c.credited_seconds) for c in LearnerClock.objects.all()}
+    assert clocks == {
+        people[0].pk: ({"b": "x"}, 7.0),
+        people[1].pk: ({}, 1.0),
+        people[2].pk: ({}, 2.0),
+    }
+    assert all(c.updated_at is not None for c in LearnerClock.objects.all())  # auto_now
