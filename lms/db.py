@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -65,63 +66,85 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
     _copy_in(db, db.ops.quote_name(model._meta.db_table), fields, map(values, rows))
 
 
-def rows_copy(model: type[models.Model], rows: Sequence[NamedTuple]) -> None:
-    """Insert new rows of ``model`` given as named tuples of plain values, named after the
-    fields' attributes (``learner_id``): str, numbers, booleans, UUIDs, aware datetimes or
-    None, and a JSON field's data. ``rows_insert`` without making a model instance per row and
-    preparing each value through its field (the progress engine writes its ledger by the
-    thousand): only JSON is prepared. Every field but an auto-increment key must be given;
-    COPY on PostgreSQL, bulk_create elsewhere."""
-    if not rows:
-        return
+def _plain(
+    model: type[models.Model], rows: Sequence[Any], db: BaseDatabaseWrapper
+) -> tuple[list[models.Field], Callable[[Any], Sequence[Any]]]:
+    """The fields of plain rows of ``model`` (named tuples or dataclass instances whose
+    attributes are named after the fields' ``attname``), and a row's values for COPY."""
+    first = rows[0]
+    names = (
+        tuple(f.name for f in dataclasses.fields(first))
+        if dataclasses.is_dataclass(first)
+        else tuple(first._fields)
+    )
     by_attname = {f.attname: f for f in _insert_fields(model)}
-    names = rows[0]._fields
     if set(names) != set(by_attname):
         raise ValueError(f"{model.__name__} rows need exactly {sorted(by_attname)}")
-    db = transaction.get_connection()
-    if db.vendor != "postgresql":
-        model._default_manager.bulk_create([model(**row._asdict()) for row in rows])
-        return
     fields = [by_attname[name] for name in names]
     json = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
 
-    def values(row: NamedTuple) -> Sequence[Any]:
-        if not json:
-            return row
-        prepared = list(row)
+    def values(row: Any) -> Sequence[Any]:
+        prepared = [getattr(row, name) for name in names]
         for i, field in json:
             prepared[i] = field.get_db_prep_save(prepared[i], db)
         return prepared
 
+    return fields, values
+
+
+def _instances(model: type[models.Model], rows: Sequence[Any]) -> list[models.Model]:
+    """Plain rows as model instances (bulk_create, away from PostgreSQL)."""
+    fields = [f.attname for f in _insert_fields(model)]
+    return [model(**{name: getattr(row, name) for name in fields}) for row in rows]
+
+
+def rows_copy(model: type[models.Model], rows: Sequence[Any]) -> None:
+    """Insert new rows of ``model`` given as plain rows: named tuples or dataclass instances
+    whose attributes are named after the fields' attributes (``learner_id``), holding plain
+    values (str, numbers, booleans, UUIDs, aware datetimes, None; a JSON field's data), every
+    field but an auto-increment key given. ``rows_insert`` without a model instance per row
+    and each value prepared by its field (the progress engine writes its rows by the thousand):
+    only JSON is prepared. COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    db = transaction.get_connection()
+    fields, values = _plain(model, rows, db)
+    if db.vendor != "postgresql":
+        model._default_manager.bulk_create(_instances(model, rows))
+        return
     _copy_in(db, db.ops.quote_name(model._meta.db_table), fields, map(values, rows))
 
 
 def rows_upsert(
-    rows: Sequence[models.Model], *, unique_fields: Sequence[str], update_fields: Sequence[str]
+    model: type[models.Model],
+    rows: Sequence[Any],
+    *,
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
 ) -> None:
-    """Insert rows of one model, or update ``update_fields`` of those whose ``unique_fields``
-    are already there. On PostgreSQL the rows are COPYed into a temporary table and merged with
-    one INSERT ... ON CONFLICT: Django's bulk_create sends each column as an array, and psycopg
-    escapes the quotes of JSON values inside arrays in Python, one by one, which costs more
-    than the merge itself. ``bulk_create(update_conflicts=True)`` elsewhere."""
+    """Insert plain rows of ``model`` (as ``rows_copy`` takes them), or update the
+    ``update_fields`` of those whose ``unique_fields`` are already there (attribute names). On
+    PostgreSQL the rows are COPYed into a temporary table and merged with one INSERT ... ON
+    CONFLICT: Django's bulk_create sends each column as an array, and psycopg escapes the
+    quotes of JSON values inside arrays in Python, one by one, which costs more than the merge
+    itself. ``bulk_create(update_conflicts=True)`` elsewhere."""
     if not rows:
         return
-    model = type(rows[0])
     db = transaction.get_connection()
+    fields, values = _plain(model, rows, db)
     if db.vendor != "postgresql":
         model._default_manager.bulk_create(
-            rows,
+            _instances(model, rows),
             update_conflicts=True,
             unique_fields=list(unique_fields),
             update_fields=list(update_fields),
         )
         return
     quote = db.ops.quote_name
-    fields = _insert_fields(model)
     columns = ", ".join(quote(f.column) for f in fields)
     table = quote(model._meta.db_table)
     staging = quote(f"staging_{model._meta.db_table}")
-    column = {f.name: quote(f.column) for f in fields}
+    column = {f.attname: quote(f.column) for f in fields}
     conflict = ", ".join(column[name] for name in unique_fields)
     updates = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in update_fields)
     with db.cursor() as cursor:
@@ -130,7 +153,7 @@ def rows_upsert(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) "
             "ON COMMIT DELETE ROWS"
         )
-        _copy_in(db, staging, fields, map(_copy_row(fields), rows))
+        _copy_in(db, staging, fields, map(values, rows))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608 - names from the model
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"

@@ -11,6 +11,7 @@ from lms.db import rows_copy, rows_insert, rows_upsert
 from tests.accounts.factories import UserFactory
 from tests.courses.factories import LessonFactory
 from tracking.models import CreditEntry, LearnerClock, Statement
+from tracking.services.progress_rows import ClockRow, lesson_progress_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -74,21 +75,24 @@ def test_rows_missing_a_field_are_refused_before_anything_is_written(learner):
     assert not CreditEntry.objects.exists()
 
 
-def test_model_rows_are_inserted_then_merged_twice_in_one_transaction():
+def test_rows_are_inserted_then_merged_twice_in_one_transaction():
     people = UserFactory.create_batch(3)
+
+    def clock(person, state, seconds):
+        return ClockRow(str(person.pk), state, None, None, seconds, AT)
+
     with transaction.atomic():
         rows_insert([LearnerClock(learner=people[0], state={"a": [1, 2]}, credited_seconds=5)])
         rows_upsert(
-            [
-                LearnerClock(learner=people[0], state={"b": "x"}, credited_seconds=7),
-                LearnerClock(learner=people[1], credited_seconds=1),
-            ],
-            unique_fields=["learner"],
+            LearnerClock,
+            [clock(people[0], {"b": "x"}, 7.0), clock(people[1], {}, 1.0)],
+            unique_fields=["learner_id"],
             update_fields=["state", "credited_seconds"],
         )
         rows_upsert(  # (the staging table of the first merge is empty again)
-            [LearnerClock(learner=people[2], credited_seconds=2)],
-            unique_fields=["learner"],
+            LearnerClock,
+            [clock(people[2], {}, 2.0)],
+            unique_fields=["learner_id"],
             update_fields=["state", "credited_seconds"],
         )
 
@@ -98,4 +102,31 @@ def test_model_rows_are_inserted_then_merged_twice_in_one_transaction():
         people[1].pk: ({}, 1.0),
         people[2].pk: ({}, 2.0),
     }
-    assert all(c.updated_at is not None for c in LearnerClock.objects.all())  # auto_now
+
+
+def test_lesson_progress_is_read_for_exactly_the_pairs_asked(learner):
+    from tracking.models import LessonProgress
+
+    lessons = [LessonFactory() for _ in range(3)]
+    other = UserFactory()
+    for person in (learner, other):
+        for lesson in lessons:
+            LessonProgress.objects.create(
+                learner=person, lesson=lesson, covered=[[0.0, 5.0]], covered_seconds=5.0
+            )
+
+    found = lesson_progress_rows(
+        {str(learner.pk): {str(lessons[0].pk), str(lessons[2].pk)}, str(other.pk): set()}
+    )
+
+    assert {person: sorted(rows) for person, rows in found.items()} == {
+        str(learner.pk): sorted([str(lessons[0].pk), str(lessons[2].pk)]),
+        str(other.pk): [],
+    }
+    row = found[str(learner.pk)][str(lessons[0].pk)]
+    assert (row.learner_id, row.lesson_id, row.covered, row.covered_seconds) == (
+        str(learner.pk),
+        str(lessons[0].pk),
+        [[0.0, 5.0]],
+        5.0,
+    )

@@ -14,19 +14,20 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Course, Enrollment, Lesson, Module
 from lms.wakeups import wake_later
-from tracking.models import Completion, LessonProgress
+from tracking.models import Completion
 from tracking.services.emitted import (
     engine_completed_statement,
     programme_completed_statement,
     satisfied_statement,
     statements_emit,
 )
+from tracking.services.progress_rows import ProgressRow, lesson_progress_rows
 from tracking.signals import completion_recorded
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class CompletionCheck:
 
     learner_id: UUID
     lesson_ids: list[str]  # lessons whose progress changed (their modules are checked)
-    progress: dict[str, LessonProgress]  # lesson id -> row, the rows the caller holds
+    progress: dict[str, ProgressRow]  # lesson id -> row, the rows the caller holds
     credited_total_seconds: float
     at: datetime  # when the statement that reached the programme's target was stored
     progress_is_all: bool = False  # the learner has no other rows (a recompute)
@@ -142,29 +143,9 @@ def _module_rules(lesson_ids: set[str]) -> dict[str, _ModuleRule]:
     }
 
 
-def lesson_progress_rows(pairs: dict[str, set[str]]) -> dict[str, dict[str, LessonProgress]]:
-    """learner -> lesson -> progress row, for exactly these learners' lessons, in one query."""
-    found: dict[str, dict[str, LessonProgress]] = {learner: {} for learner in pairs}
-    wanted = [(learner, lesson) for learner, lessons in pairs.items() for lesson in lessons]
-    if not wanted:
-        return found
-    db = connections["default"]
-    uuid_field = LessonProgress._meta.pk
-    values = ", ".join(["(%s, %s)"] * len(wanted))
-    params = [uuid_field.get_db_prep_value(UUID(i), db) for pair in wanted for i in pair]
-    table = db.ops.quote_name(LessonProgress._meta.db_table)
-    query = LessonProgress.objects.raw(
-        f"SELECT * FROM {table} WHERE (learner_id, lesson_id) IN (VALUES {values})",  # noqa: S608 - placeholders only
-        params,
-    )
-    for row in query:
-        found[str(row.learner_id)][str(row.lesson_id)] = row
-    return found
-
-
 def _other_progress(
     checks: Sequence[CompletionCheck], module_of: dict[str, _ModuleRule]
-) -> dict[str, dict[str, LessonProgress]]:
+) -> dict[str, dict[str, ProgressRow]]:
     """learner -> lesson -> progress, of the lessons of the checked modules that the callers
     do not hold (one query)."""
     return lesson_progress_rows(

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from courses.models import Lesson
 from lms.accounts.models import User
-from lms.db import rows_copy, rows_insert, rows_upsert
+from lms.db import rows_copy, rows_upsert
 from tracking.credit import (
     COMPLETED,
     FACT_PATHS,
@@ -47,18 +47,24 @@ from tracking.models import (
     Statement,
 )
 from tracking.segments import IntervalSet
-from tracking.services.completions import (
-    CompletionCheck,
-    completions_record,
+from tracking.services.completions import CompletionCheck, completions_record
+from tracking.services.principals import emitted_by_engine_extension
+from tracking.services.progress_rows import (
+    ClockRow,
+    LedgerRow,
+    ProgressRow,
+    clock_rows,
     lesson_progress_rows,
 )
-from tracking.services.principals import emitted_by_engine_extension
 
 logger = logging.getLogger(__name__)
 
-DRAIN_BATCH = 1000
+# Statements applied in one transaction: what a second of busy ingest brings (each drain pays
+# a dozen queries whatever its size; its locks hold up only a recompute of the same learners).
+DRAIN_BATCH = 5000
 RECOMPUTE_BATCH_LEARNERS = 20  # learners recomputed in one transaction by progress_recompute_all
 
+# What a drain changes of the rows it merges.
 PROGRESS_FIELDS = [
     "covered",
     "covered_seconds",
@@ -148,20 +154,6 @@ class _Catalogue:
         return self.facts.get(lesson_id) if lesson_id else None
 
 
-class LedgerRow(NamedTuple):
-    """One ``CreditEntry`` to write (``rows_copy``: a drain writes hundreds)."""
-
-    learner_id: str
-    lesson_id: str
-    statement_id: UUID
-    seconds: float
-    new_seconds: float
-    media: list[list[float]]
-    window: list[list[float]]
-    reason: str
-    credited_at: datetime
-
-
 class StatementRow(NamedTuple):
     """What the engine reads of a stored statement: a few columns, and the few values of its
     JSON that matter (``tracking.credit.FACT_PATHS``; a statement is ~1.5 KB of JSON)."""
@@ -228,19 +220,21 @@ class _Learner:
     def __init__(
         self,
         learner_id: str,
-        clock: LearnerClock,
-        progress: dict[str, LessonProgress],
+        clock: ClockRow,
+        progress: dict[str, ProgressRow],
         *,
+        now: datetime,
         fresh: bool = False,
     ):
         self.learner_id = learner_id
         self.clock = clock
+        self.now = now  # the rows' updated_at
         self.fresh = fresh  # a recompute: the learner has no other progress rows
         self.progress = progress  # lesson id -> row (the rows the statements may touch)
         self.state = LearnerState.from_json(
             clock.state or {},
             {
-                lesson: IntervalSet(tuple(p) for p in row.covered)
+                lesson: IntervalSet((start, end) for start, end in row.covered)
                 for lesson, row in progress.items()
             },
         )
@@ -256,12 +250,10 @@ class _Learner:
         self.target_reached: tuple[datetime, float] | None = None
         self.last: StatementRow | PendingRow | None = None
 
-    def _row(self, lesson_id: str) -> LessonProgress:
+    def _row(self, lesson_id: str) -> ProgressRow:
         row = self.progress.get(lesson_id)
         if row is None:
-            row = self.progress[lesson_id] = LessonProgress(
-                learner_id=self.learner_id, lesson_id=lesson_id
-            )
+            row = self.progress[lesson_id] = ProgressRow.new(self.learner_id, lesson_id, self.now)
         return row
 
     def statement(self, statement: StatementRow | PendingRow, catalogue: _Catalogue) -> None:
@@ -316,7 +308,7 @@ class _Learner:
         self,
         credit: Credit,
         statement: StatementRow | PendingRow,
-        row: LessonProgress,
+        row: ProgressRow,
         facts: LessonFacts,
     ) -> None:
         if credit.lesson != facts.id:  # (a statement only ever credits its own lesson)
@@ -341,16 +333,18 @@ class _Learner:
             )
         )
 
-    def finish(self) -> list[LessonProgress]:
+    def finish(self) -> list[ProgressRow]:
         """The clock and the touched rows brought up to date (not saved); the touched rows."""
         rows = []
         for lesson_id in self.touched:
             row = self.progress[lesson_id]
             covered = self.state.coverage.get(lesson_id)
             row.covered = covered.to_list() if covered is not None else []
+            row.updated_at = self.now
             rows.append(row)
         self.clock.state = self.state.to_json()
         self.clock.credited_seconds = self.total
+        self.clock.updated_at = self.now
         if self.last is not None:
             self.clock.last_stored, self.clock.last_statement_id = self.last.stored, self.last.id
         return rows
@@ -378,26 +372,32 @@ def _save(learners: Sequence[_Learner], *, fresh: bool) -> None:
     completions."""
     rows = [row for learner in learners for row in learner.finish()]
     if fresh:  # a recompute deleted the learners' rows first
-        rows_insert(rows)
+        rows_copy(LessonProgress, rows)
     else:
-        rows_upsert(rows, unique_fields=["learner", "lesson"], update_fields=PROGRESS_FIELDS)
+        rows_upsert(
+            LessonProgress,
+            rows,
+            unique_fields=["learner_id", "lesson_id"],
+            update_fields=PROGRESS_FIELDS,
+        )
     rows_copy(CreditEntry, [entry for learner in learners for entry in learner.entries])
     # (each clock exists and is locked: an upsert is the cheapest UPDATE of many rows)
     rows_upsert(
+        LearnerClock,
         [learner.clock for learner in learners],
-        unique_fields=["learner"],
+        unique_fields=["learner_id"],
         update_fields=CLOCK_FIELDS,
     )
     completions_record([c for learner in learners if (c := learner.completion_check())])
 
 
-def _clocks_locked(learner_ids: Sequence[str]) -> dict[str, LearnerClock]:
+def _clocks_locked(learner_ids: Sequence[str]) -> dict[str, ClockRow]:
     """The clocks of those learners who are people of ours, locked in one order (no deadlocks
     between drains); made for a person's first statement."""
 
-    def locked(ids: Iterable[str]) -> dict[str, LearnerClock]:
+    def locked(ids: Iterable[str]) -> dict[str, ClockRow]:
         query = LearnerClock.objects.select_for_update().filter(learner_id__in=list(ids))
-        return {str(c.learner_id): c for c in query.order_by("learner_id")}
+        return clock_rows(query.order_by("learner_id"))
 
     clocks = locked(learner_ids)
     missing = set(learner_ids) - set(clocks)
@@ -415,7 +415,7 @@ def _clocks_locked(learner_ids: Sequence[str]) -> dict[str, LearnerClock]:
 # --- the drain: statements as they arrive ------------------------------------------------------
 
 
-def _behind(statement: PendingRow, clock: LearnerClock) -> bool:
+def _behind(statement: PendingRow, clock: ClockRow) -> bool:
     """Whether the statement sorts at or before the last one applied: stored late, or
     already applied by a recompute that ran while it waited in a drain's claim."""
     if clock.last_stored is None or clock.last_statement_id is None:
@@ -515,8 +515,9 @@ def progress_drain(*, limit: int = DRAIN_BATCH) -> int:
         }
         progress = lesson_progress_rows(wanted)
         runs = []
+        now = timezone.now()
         for learner_id in learner_ids:
-            run = _Learner(learner_id, clocks[learner_id], progress[learner_id])
+            run = _Learner(learner_id, clocks[learner_id], progress[learner_id], now=now)
             for statement in by_learner[learner_id]:
                 run.statement(statement, catalogue)
             runs.append(run)
@@ -541,11 +542,12 @@ def progress_recompute_learners(*, learner_ids: Sequence[str | UUID]) -> float:
     CreditEntry.objects.filter(learner_id__in=ids).delete()
     LessonProgress.objects.filter(learner_id__in=ids).delete()
     learners = {}
+    now = timezone.now()
     for learner_id in ids:
         clock = clocks[learner_id]
         clock.state, clock.credited_seconds = {}, 0.0
         clock.last_stored = clock.last_statement_id = None
-        learners[learner_id] = _Learner(learner_id, clock, {}, fresh=True)
+        learners[learner_id] = _Learner(learner_id, clock, {}, now=now, fresh=True)
     prefix = _account_prefix()
     actors = [prefix + i for i in ids]
     statements = _statement_rows(

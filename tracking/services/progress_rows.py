@@ -1,0 +1,103 @@
+"""The rows the progress engine reads and writes by the thousand, as plain objects: a drain
+touches a few hundred learners' clocks and lesson progress and writes hundreds of ledger
+entries, and a Django model instance per row (made, then each value prepared by its field)
+cost more than everything else it does with them. ``lms.db.rows_copy`` and ``rows_upsert``
+write them; their attributes are the models' field attributes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from django.db import connections
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from tracking.models import LearnerClock, LessonProgress
+
+
+@dataclass(slots=True)
+class ProgressRow:
+    """A ``LessonProgress``: one learner in one lesson."""
+
+    id: UUID
+    learner_id: str
+    lesson_id: str
+    covered: list[list[float]]
+    covered_seconds: float
+    credited_seconds: float
+    completed_at: datetime | None
+    last_activity_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def new(cls, learner_id: str, lesson_id: str, now: datetime) -> ProgressRow:
+        return cls(uuid.uuid4(), learner_id, lesson_id, [], 0.0, 0.0, None, None, now, now)
+
+
+@dataclass(slots=True)
+class ClockRow:
+    """A ``LearnerClock``: what the engine remembers of one learner."""
+
+    learner_id: str
+    state: dict[str, Any]
+    last_stored: datetime | None
+    last_statement_id: UUID | None
+    credited_seconds: float
+    updated_at: datetime
+
+
+class LedgerRow(NamedTuple):
+    """A ``CreditEntry``."""
+
+    learner_id: str
+    lesson_id: str
+    statement_id: UUID
+    seconds: float
+    new_seconds: float
+    media: list[list[float]]
+    window: list[list[float]]
+    reason: str
+    credited_at: datetime
+
+
+PROGRESS_COLUMNS = tuple(f.name for f in fields(ProgressRow))
+CLOCK_COLUMNS = tuple(f.name for f in fields(ClockRow))
+
+
+def lesson_progress_rows(pairs: dict[str, set[str]]) -> dict[str, dict[str, ProgressRow]]:
+    """learner -> lesson -> progress row, for exactly these learners' lessons, in one query."""
+    found: dict[str, dict[str, ProgressRow]] = {learner: {} for learner in pairs}
+    wanted = [(learner, lesson) for learner, lessons in pairs.items() for lesson in lessons]
+    if not wanted:
+        return found
+    db = connections["default"]
+    uuid_field = LessonProgress._meta.pk
+    params = [uuid_field.get_db_prep_value(UUID(i), db) for pair in wanted for i in pair]
+    table = db.ops.quote_name(LessonProgress._meta.db_table)
+    in_pairs = RawSQL(  # noqa: S611 - the values are parameters
+        f"({table}.learner_id, {table}.lesson_id) IN "  # noqa: S608
+        f"(VALUES {', '.join(['(%s, %s)'] * len(wanted))})",
+        params,
+        output_field=BooleanField(),
+    )
+    query = LessonProgress.objects.alias(wanted=in_pairs).filter(wanted=True)
+    for values in query.values_list(*PROGRESS_COLUMNS):
+        row = ProgressRow(*values)
+        row.learner_id, row.lesson_id = str(row.learner_id), str(row.lesson_id)
+        found[row.learner_id][row.lesson_id] = row
+    return found
+
+
+def clock_rows(queryset: QuerySet[LearnerClock]) -> dict[str, ClockRow]:
+    """learner -> clock, of these clocks (locked by the queryset, in its order)."""
+    found = {}
+    for values in queryset.values_list(*CLOCK_COLUMNS):
+        row = ClockRow(*values)
+        row.learner_id = str(row.learner_id)
+        found[row.learner_id] = row
+    return found
