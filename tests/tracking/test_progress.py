@@ -558,6 +558,11 @@ def test_an_announcement_run_leaves_alone_what_another_run_is_announcing(learner
     assert completions_announce_pending() == 1
 
 
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="PostgreSQL's #>> gives JSON values as text, as the outbox keeps them (SQLite gives "
+    "numbers as numbers, which the engine reads alike)",
+)
 def test_the_outbox_reads_a_statement_as_the_recompute_does(learner, lessons):
     """What the LRS writes into the outbox when it stores a statement (read in Python) is what
     a recompute asks the database for: strings as they are, anything else as JSON, absent as
