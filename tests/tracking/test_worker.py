@@ -14,7 +14,9 @@ BROKER = os.environ.get("CELERY_BROKER_URL", "")
 
 pytestmark = [
     pytest.mark.skipif(not BROKER.startswith("redis"), reason="needs CELERY_BROKER_URL (Redis)"),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after each test must not take away the cities and
+    # thematic areas the data migrations made
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
@@ -44,3 +46,48 @@ def test_enrolling_stores_registered_through_the_worker(worker, learner):
         time.sleep(0.2)
     statement = Statement.objects.get(registration=enrollment.pk)
     assert statement.verb_id == "http://adlnet.gov/expapi/verbs/registered"
+
+
+def test_a_watched_lesson_is_applied_completed_and_announced_through_the_worker(
+    worker, learner, settings
+):
+    """The whole way: statements stored (a drain woken after commit, a moment later), the
+    lesson credited and completed, the completion announced by the run its drain woke."""
+    from django.conf import settings as conf
+
+    from courses.models import Enrollment, Lesson
+    from tests.courses.factories import EnrollmentFactory, LessonFactory
+    from tracking.models import Completion, LessonProgress
+    from tracking.services.principals import LrsPrincipal
+    from tracking.services.statements import statements_store
+
+    settings.PROGRESS_DRAIN_DELAY_SECONDS = 0.2
+    lesson = LessonFactory(kind=Lesson.Kind.VIDEO, duration_seconds=60)
+    EnrollmentFactory(course=lesson.module.course, learner=learner, status=Enrollment.Status.ACTIVE)
+    video = "https://w3id.org/xapi/video"
+    base = {
+        "actor": {"account": {"homePage": conf.SITE_URL, "name": str(learner.pk)}},
+        "object": {"id": f"{conf.SITE_URL}/xapi/activities/lesson/{lesson.pk}"},
+        "context": {"extensions": {f"{video}/extensions/session-id": "worker-session"}},
+    }
+    principal = LrsPrincipal.for_learner(learner)
+    for verb, result in (
+        ("played", {}),
+        ("paused", {"extensions": {f"{video}/extensions/played-segments": "0[.]60"}}),
+    ):
+        statement = {**base, "verb": {"id": f"{video}/verbs/{verb}"}, "result": result}
+        statements_store(statements=[statement], principal=principal, version="1.0.3")
+
+    deadline = time.monotonic() + 30
+    while not Completion.objects.filter(learner=learner, announced_at__isnull=False).exists():
+        assert time.monotonic() < deadline, "no completion announced through the worker in 30 s"
+        time.sleep(0.2)
+    progress = LessonProgress.objects.get(learner=learner, lesson=lesson)
+    assert progress.covered_seconds == 60
+    assert progress.completed_at is not None
+    completion = Completion.objects.get(learner=learner, lesson=lesson)
+    assert Statement.objects.filter(
+        actor_ifi__endswith=str(learner.pk),
+        verb_id="http://adlnet.gov/expapi/verbs/completed",
+        object_activity_id=f"{conf.SITE_URL}/xapi/activities/lesson/{lesson.pk}",
+    ).exists(), f"no completed statement for {completion}"

@@ -288,15 +288,23 @@ def completions_announce_pending(*, batch: int = ANNOUNCE_BATCH) -> int:
     announced = 0
     while True:
         with transaction.atomic():
+            # The rows locked first, on their own (the waiting ones' index, in order), then
+            # read with what they are about: locking the join made PostgreSQL plan it for the
+            # whole table of people.
+            locked = list(
+                Completion.objects.filter(announced_at__isnull=True)
+                .order_by("completed_at", "pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch]
+            )
             completions = list(
                 Completion.objects.select_related("learner", "lesson__module", "module", "course")
-                .filter(announced_at__isnull=True)
+                .filter(pk__in=locked)
                 .order_by("completed_at", "pk")
-                .select_for_update(skip_locked=True, of=("self",))[:batch]
             )
             _announce(completions)
         announced += len(completions)
-        if len(completions) < batch:
+        if len(locked) < batch:
             return announced
 
 
