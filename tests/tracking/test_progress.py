@@ -485,6 +485,22 @@ def test_completions_are_announced_together(learner, lessons, django_capture_on_
     )
 
 
+def test_a_drain_keeps_the_stored_times_to_the_microsecond(learner, lessons):
+    store(learner, lessons[0], "played", 0.000001)
+    last = store(learner, lessons[0], "paused", 299.999999, segments=[(0, 300)])
+    last = Statement.objects.get(pk=last.pk)  # (as the database has it)
+
+    drain()
+
+    clock = LearnerClock.objects.get(learner=learner)
+    assert (clock.last_stored, clock.last_statement_id) == (last.stored, last.id)
+    entry = CreditEntry.objects.get(learner=learner)
+    assert entry.credited_at == last.stored
+    assert entry.seconds == pytest.approx(299.999998)  # (real time between the two)
+    progress = LessonProgress.objects.get(learner=learner)
+    assert progress.last_activity_at == last.stored
+
+
 def test_a_failing_receiver_rolls_the_announcement_back_and_the_next_run_repeats_it(
     learner, lessons
 ):

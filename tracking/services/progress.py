@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -433,7 +433,8 @@ def _voided_learners(voiding: list[PendingRow]) -> set[str]:
 
 
 # One round trip: the outbox rows taken out (with the facts read when their statements were
-# stored) and the columns of their statements.
+# stored) and the columns of their statements. ``stored`` comes as microseconds since the
+# epoch: Django has psycopg parse a timestamp's text in Python (~5 µs), once per statement.
 _CLAIM = """
     WITH taken AS (
         DELETE FROM tracking_progressoutbox WHERE statement_id IN (
@@ -441,12 +442,14 @@ _CLAIM = """
             LIMIT %s FOR UPDATE SKIP LOCKED
         ) RETURNING *
     )
-    SELECT s.id, s.stored, s.verb_id, s.object_activity_id, s.registration, taken.video_session,
-           taken.cmi5_session, taken.segments, taken.duration, taken.emitted_by_engine,
+    SELECT s.id, round(extract(epoch FROM s.stored) * 1000000)::bigint, s.verb_id,
+           s.object_activity_id, s.registration, taken.video_session, taken.cmi5_session,
+           taken.segments, taken.duration, taken.emitted_by_engine,
            s.actor_ifi, s.is_voiding, s.object_statement_id, s.voided
     FROM tracking_statement s JOIN taken ON s.id = taken.statement_id
     ORDER BY s.stored, s.id
 """
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OUTBOX_FACTS = ("video_session", "cmi5_session", "segments", "duration", "emitted_by_engine")
 
 
@@ -457,7 +460,10 @@ def _claim(limit: int) -> list[PendingRow]:
     if db.vendor == "postgresql":  # the hot path
         with db.cursor() as cursor:
             cursor.execute(_CLAIM, [limit])
-            return [PendingRow(*row) for row in cursor.fetchall()]
+            return [
+                PendingRow(id, _EPOCH + timedelta(microseconds=stored), *rest)
+                for id, stored, *rest in cursor.fetchall()
+            ]
     outbox = {
         row[0]: row[1:]
         for row in ProgressOutbox.objects.order_by("stored", "statement_id")
