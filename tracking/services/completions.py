@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,6 +33,8 @@ from tracking.signals import completion_recorded
 logger = logging.getLogger(__name__)
 
 ANNOUNCE_BATCH = 200  # completions announced in one transaction
+# Errors that are the database's, not a completion's: the run stops and is retried.
+DATABASE_GONE = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -283,9 +285,12 @@ def completions_announce_pending(*, batch: int = ANNOUNCE_BATCH) -> int:
     """Announce every completion not announced yet, oldest first, ``batch`` per transaction:
     emit their xAPI statements (stored together), send ``completion_recorded`` for each, mark
     them announced; how many. The rows are locked while this happens (another run skips
-    them), so each is announced once, or again after a failure rolled its run back: the
-    statements have deterministic ids and the signal's receivers must be idempotent."""
+    them), so each is announced once, or again after a failure rolled it back: the statements
+    have deterministic ids and the signal's receivers must be idempotent. A completion whose
+    announcement fails (a receiver's error) is logged and left for the next run; it does not
+    hold back the others."""
     announced = 0
+    failed: list[UUID] = []
     while True:
         with transaction.atomic():
             # The rows locked first, on their own (the waiting ones' index, in order), then
@@ -293,24 +298,41 @@ def completions_announce_pending(*, batch: int = ANNOUNCE_BATCH) -> int:
             # whole table of people.
             locked = list(
                 Completion.objects.filter(announced_at__isnull=True)
+                .exclude(pk__in=failed)
                 .order_by("completed_at", "pk")
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[:batch]
             )
-            completions = list(
-                Completion.objects.select_related("learner", "lesson__module", "module", "course")
-                .filter(pk__in=locked)
-                .order_by("completed_at", "pk")
-            )
-            _announce(completions)
-        announced += len(completions)
+            try:
+                with transaction.atomic():
+                    _announce(locked)
+                announced += len(locked)
+            except DATABASE_GONE:
+                raise  # (the task retries)
+            except Exception:  # noqa: BLE001 - one of them: find it, announce the others
+                for pk in locked:
+                    try:
+                        with transaction.atomic():
+                            _announce([pk])
+                        announced += 1
+                    except DATABASE_GONE:
+                        raise
+                    except Exception:
+                        logger.exception("completion %s: announcing it failed; next run", pk)
+                        failed.append(pk)
         if len(locked) < batch:
             return announced
 
 
-def _announce(completions: list[Completion]) -> None:
-    if not completions:
+def _announce(completion_ids: list[UUID]) -> None:
+    """Announce these completions (locked by the caller)."""
+    if not completion_ids:
         return
+    completions = list(
+        Completion.objects.select_related("learner", "lesson__module", "module", "course")
+        .filter(pk__in=completion_ids)
+        .order_by("completed_at", "pk")
+    )
     pairs = {
         (c.learner_id, _course_id(subject))
         for c in completions
