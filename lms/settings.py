@@ -167,7 +167,8 @@ MEDIA_RETIRED_GRACE_SECONDS = env.int("MEDIA_RETIRED_GRACE_SECONDS", default=24 
 PROGRESS_TOLERANCE_SECONDS = env.float("PROGRESS_TOLERANCE_SECONDS", default=2.0)
 # A video lesson is completed when this share of it has been watched (the union of segments).
 PROGRESS_LESSON_COVERAGE_PERCENT = env.float("PROGRESS_LESSON_COVERAGE_PERCENT", default=90.0)
-# How long a stored statement may wait for the progress engine, so that it applies many at once.
+# How long a stored statement may wait for the progress engine (and a completion for its
+# announcement), so that many are done at once.
 PROGRESS_DRAIN_DELAY_SECONDS = env.float("PROGRESS_DRAIN_DELAY_SECONDS", default=1.0)
 # The programme's distance-learning target.
 PROGRAMME_TARGET_HOURS = env.float("PROGRAMME_TARGET_HOURS", default=300.0)
