@@ -49,10 +49,10 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
 
     COPY takes about half the CPU time of bulk_create for a batch of statements (nothing to
     compile, and no array literals of JSON to quote, which psycopg does in Python for Django's
-    INSERT ... UNNEST): the LRS's statements POST and the progress engine's ledger are hot
-    paths. Each field's own ``pre_save`` (``auto_now``) and ``get_db_prep_save`` prepare the
-    values, as bulk_create does; an auto-increment key is left to the database (the rows'
-    ``pk`` stays None).
+    INSERT ... UNNEST): the LRS's statements POST is a hot path (``rows_copy`` is the
+    progress engine's). Each field's own ``pre_save`` (``auto_now``) and ``get_db_prep_save``
+    prepare the values, as bulk_create does; an auto-increment key is left to the database
+    (the rows' ``pk`` stays None).
     """
     if not rows:
         return
