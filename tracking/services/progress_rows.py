@@ -7,12 +7,11 @@ write them; their attributes are the models' field attributes."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, NamedTuple
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -39,7 +38,7 @@ class ProgressRow:
 
     @classmethod
     def new(cls, learner_id: str, lesson_id: str, now: datetime) -> ProgressRow:
-        return cls(uuid.uuid4(), learner_id, lesson_id, [], 0.0, 0.0, None, None, now, now)
+        return cls(uuid4(), learner_id, lesson_id, [], 0.0, 0.0, None, None, now, now)
 
 
 @dataclass(slots=True)
