@@ -9,14 +9,14 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("lms.accounts.urls")),
     path("", include("courses.urls")),
     path("", include("media.urls")),
-    path("", include("tracking.progress_urls")),
+    path("", include("tracking.progress.urls")),
     path("auth/token/", obtain_auth_token, name="auth-token"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("xapi/", include("tracking.urls")),
+    path("xapi/", include("tracking.lrs.urls")),
     path("hls/", include(playback_urlpatterns)),
     path("api/auth/", include("rest_framework.urls")),  # session log-in for the browsable API
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

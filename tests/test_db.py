@@ -10,8 +10,8 @@ from django.db import transaction
 from lms.db import rows_copy, rows_insert, rows_upsert
 from tests.accounts.factories import UserFactory
 from tests.courses.factories import LessonFactory
-from tracking.models import CreditEntry, LearnerClock, Statement
-from tracking.services.progress_rows import ClockRow, lesson_progress_rows
+from tracking.models import CreditEntry, ProgrammeProgress, Statement
+from tracking.progress.services.rows import ProgrammeRow, lesson_progress_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -79,24 +79,24 @@ def test_rows_are_inserted_then_merged_twice_in_one_transaction():
     people = UserFactory.create_batch(3)
 
     def clock(person, state, seconds):
-        return ClockRow(str(person.pk), state, None, None, seconds, AT)
+        return ProgrammeRow(str(person.pk), state, None, None, seconds, AT)
 
     with transaction.atomic():
-        rows_insert([LearnerClock(learner=people[0], state={"a": [1, 2]}, credited_seconds=5)])
+        rows_insert([ProgrammeProgress(learner=people[0], state={"a": [1, 2]}, credited_seconds=5)])
         rows_upsert(
-            LearnerClock,
+            ProgrammeProgress,
             [clock(people[0], {"b": "x"}, 7.0), clock(people[1], {}, 1.0)],
             unique_fields=["learner_id"],
             update_fields=["state", "credited_seconds"],
         )
         rows_upsert(  # (the staging table of the first merge is empty again)
-            LearnerClock,
+            ProgrammeProgress,
             [clock(people[2], {}, 2.0)],
             unique_fields=["learner_id"],
             update_fields=["state", "credited_seconds"],
         )
 
-    clocks = {c.learner_id: (c.state, c.credited_seconds) for c in LearnerClock.objects.all()}
+    clocks = {c.learner_id: (c.state, c.credited_seconds) for c in ProgrammeProgress.objects.all()}
     assert clocks == {
         people[0].pk: ({"b": "x"}, 7.0),
         people[1].pk: ({}, 1.0),

@@ -3,7 +3,7 @@
 import pytest
 
 from lms.wakeups import wake_taken, wake_wanted
-from tracking.tasks import completions_announce_pending_task, progress_drain_task
+from tracking.progress.tasks import completions_announce_pending_task, progress_drain_task
 
 
 def test_a_per_process_cache_always_wakes(settings):

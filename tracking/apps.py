@@ -8,6 +8,6 @@ class TrackingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tracking import handlers
+        from tracking.progress import handlers
 
         handlers.connect()

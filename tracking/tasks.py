@@ -1,89 +1,16 @@
-"""Celery tasks of the LRS: each loads by id, calls one service and declares its retry policy."""
+"""The app's tasks, for Celery's autodiscovery: each room keeps its own."""
 
-import time
-
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
-
-from lms.wakeups import wake_taken
-from tracking.services.completions import completions_announce_pending
-from tracking.services.emitted import enrollment_registered_emit
-from tracking.services.forwarding import (
-    RemoteLrsUnavailable,
-    forwarding_target_forward,
-    forwarding_target_ids_active,
+from tracking.lrs.tasks import forwarding_sweep_task, forwarding_target_forward_task
+from tracking.progress.tasks import (
+    completions_announce_pending_task,
+    enrollment_registered_emit_task,
+    progress_drain_task,
 )
-from tracking.services.progress import DRAIN_BATCH, progress_drain
 
-# A database that went away for a moment; anything else is a bug and must not be retried.
-DATABASE_TRANSIENT_ERRORS = (OperationalError, InterfaceError)
-
-
-@shared_task(
-    name="tracking.emit_registered",
-    autoretry_for=DATABASE_TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def enrollment_registered_emit_task(*, enrollment_id: str) -> str | None:
-    """Emit the xAPI ``registered`` statement of an enrolment (idempotent: a deterministic id)."""
-    statement_id = enrollment_registered_emit(enrollment_id=enrollment_id)
-    return str(statement_id) if statement_id else None
-
-
-@shared_task(
-    name="tracking.forwarding_target_forward",
-    autoretry_for=(RemoteLrsUnavailable, *DATABASE_TRANSIENT_ERRORS),
-    retry_backoff=True,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=12,
-)
-def forwarding_target_forward_task(*, target_id: str) -> int:
-    """Forward a target's pending statements (idempotent; a second worker finds it claimed).
-    Retries only when the remote is unreachable or answers 5xx."""
-    return forwarding_target_forward(target_id=target_id).forwarded
-
-
-@shared_task(
-    name="tracking.progress_drain",
-    autoretry_for=DATABASE_TRANSIENT_ERRORS,
-    retry_backoff=True,
-    max_retries=8,
-)
-def progress_drain_task() -> int:
-    """Apply the outbox's statements to learners' progress, in full batches while there are
-    any (for a minute at most: the next kick or the beat sweep goes on). Statements stored
-    after it started have queued a drain of their own. Idempotent: rows are claimed."""
-    wake_taken(progress_drain_task)  # from now on, a new statement queues another drain
-    deadline = time.monotonic() + 60
-    applied = 0
-    while time.monotonic() < deadline:
-        taken = progress_drain()
-        applied += taken
-        if taken < DRAIN_BATCH:
-            break  # all there was
-    return applied
-
-
-@shared_task(
-    name="tracking.completions_announce_pending",
-    autoretry_for=DATABASE_TRANSIENT_ERRORS,
-    retry_backoff=True,
-    max_retries=8,
-)
-def completions_announce_pending_task() -> int:
-    """Emit the xAPI statements of every completion not announced yet and signal them: a
-    moment after a drain recorded some, and periodically (beat) for any that was missed."""
-    wake_taken(completions_announce_pending_task)  # from now on, new ones queue another run
-    return completions_announce_pending()
-
-
-@shared_task(name="tracking.forwarding_sweep")
-def forwarding_sweep_task() -> list[str]:
-    """Periodic: kick a forwarding run for every active target."""
-    target_ids = forwarding_target_ids_active()
-    for target_id in target_ids:
-        forwarding_target_forward_task.delay(target_id=target_id)
-    return target_ids
+__all__ = [
+    "completions_announce_pending_task",
+    "enrollment_registered_emit_task",
+    "forwarding_sweep_task",
+    "forwarding_target_forward_task",
+    "progress_drain_task",
+]

@@ -10,9 +10,9 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from tracking.lrs.services import clients
+from tracking.lrs.services.clients import lrs_client_check, lrs_client_create, lrs_client_deactivate
 from tracking.models import LrsClient, Statement
-from tracking.services import clients
-from tracking.services.clients import lrs_client_check, lrs_client_create, lrs_client_deactivate
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ and properties that hold for any sequence of plays, pauses, seeks, tabs and spee
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracking.credit import (
+from tracking.progress.policy import (
     DONE,
     FASTER_THAN_REAL_TIME,
     PLAY,
@@ -17,7 +17,7 @@ from tracking.credit import (
     Policy,
     apply,
 )
-from tracking.segments import IntervalSet, parse_played_segments
+from tracking.progress.segments import IntervalSet, parse_played_segments
 
 POLICY = Policy(tolerance_seconds=2.0)
 T0 = 1_700_000_000.0  # any server time

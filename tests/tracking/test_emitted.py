@@ -8,8 +8,10 @@ from django.conf import settings
 
 from courses.services import enrollment_create, enrollment_withdraw
 from tests.courses.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
+from tracking.lrs.services.principals import platform_authority
+from tracking.lrs.xapi import validate_statement
 from tracking.models import Statement
-from tracking.services.emitted import (
+from tracking.progress.services.emitted import (
     COMPLETED,
     EARNED,
     REGISTERED,
@@ -20,8 +22,6 @@ from tracking.services.emitted import (
     statement_emit,
     statement_id_for,
 )
-from tracking.services.principals import platform_authority
-from tracking.xapi import validate_statement
 
 pytestmark = pytest.mark.django_db
 

@@ -19,13 +19,13 @@ from urllib.parse import urlparse
 import pytest
 from django.db import transaction
 
-from tracking.lrs_client import RemoteLrs
+from tracking.lrs.remote import RemoteLrs
+from tracking.lrs.services.clients import lrs_client_create
+from tracking.lrs.services.forwarding import RemoteLrsUnavailable, forwarding_target_forward
+from tracking.lrs.services.statements import statements_store
+from tracking.lrs.tasks import forwarding_sweep_task
 from tracking.models import ForwardingTarget, Statement
-from tracking.services.clients import lrs_client_create
-from tracking.services.emitted import platform_principal
-from tracking.services.forwarding import RemoteLrsUnavailable, forwarding_target_forward
-from tracking.services.statements import statements_store
-from tracking.tasks import forwarding_sweep_task
+from tracking.progress.services.emitted import platform_principal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""The tincan workarounds of ``tracking.lrs_client.RemoteLrs``, each against the live LRS: first
+"""The tincan workarounds of ``tracking.lrs.remote.RemoteLrs``, each against the live LRS: first
 what raw tincan 1.0.0 does wrong, then the wrapper doing it right."""
 
 import socket
@@ -15,9 +15,9 @@ from tincan import (
     StateDocument,
 )
 
-from tracking.lrs_client import RemoteLrs, json_document_content
+from tracking.lrs.remote import RemoteLrs, json_document_content
+from tracking.lrs.services.clients import lrs_client_create
 from tracking.models import Document
-from tracking.services.clients import lrs_client_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,10 +13,16 @@ from hypothesis import strategies as st
 
 from courses.models import Lesson
 from tests.courses.factories import CourseFactory, LessonFactory, ModuleFactory
-from tracking.credit import statement_facts
-from tracking.models import CreditEntry, LearnerClock, LessonProgress, ProgressOutbox, Statement
-from tracking.services.principals import emitted_by_engine_extension
-from tracking.services.progress import progress_drain, progress_recompute_learner
+from tracking.lrs.outbox import statement_facts
+from tracking.lrs.services.principals import emitted_by_engine_extension
+from tracking.models import (
+    CreditEntry,
+    LessonProgress,
+    ProgrammeProgress,
+    Statement,
+    StatementOutbox,
+)
+from tracking.progress.services.engine import progress_drain, progress_recompute_learner
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +75,7 @@ def store(learner, lesson, verb, at, *, segments=None, session="s1", voided=Fals
         stored=T0 + timedelta(seconds=at),
         voided=voided,
     )
-    ProgressOutbox.objects.create(  # as the LRS stores a statement
+    StatementOutbox.objects.create(  # as the LRS stores a statement
         statement=statement,
         stored=statement.stored,
         **statement_facts(payload, marker=emitted_by_engine_extension()),
@@ -101,7 +107,7 @@ def test_watching_then_rewatching_credits_each_second_once(learner, lessons):
     assert credited(learner) == 300
     progress = LessonProgress.objects.get(learner=learner, lesson=lesson)
     assert (progress.covered_seconds, progress.credited_seconds) == (300, 300)
-    assert LearnerClock.objects.get(learner=learner).credited_seconds == 300
+    assert ProgrammeProgress.objects.get(learner=learner).credited_seconds == 300
 
 
 def test_seeking_to_the_end_and_watching_10_s_credits_10(learner, lessons):
@@ -190,7 +196,7 @@ def test_statements_of_unknown_lessons_and_other_systems_are_left_alone(learner,
 
     drain()
 
-    assert not ProgressOutbox.objects.exists()
+    assert not StatementOutbox.objects.exists()
     assert not CreditEntry.objects.exists()
 
 
@@ -251,7 +257,7 @@ def viewing(draw):
 def test_incremental_application_equals_recompute(learner, lessons, case):
     steps, late, voided = case
     Statement.objects.all().delete()
-    LearnerClock.objects.all().delete()
+    ProgrammeProgress.objects.all().delete()
     LessonProgress.objects.all().delete()
     stored = []
     for index, (tab, lesson, verb, at, segments) in enumerate(steps):
@@ -285,7 +291,7 @@ def test_incremental_application_equals_recompute(learner, lessons, case):
         for p in LessonProgress.objects.filter(learner=learner)
     } == incremental
     assert credited(learner) == ledger
-    assert round(LearnerClock.objects.get(learner=learner).credited_seconds, 3) == ledger
+    assert round(ProgrammeProgress.objects.get(learner=learner).credited_seconds, 3) == ledger
 
 
 # --- completions -------------------------------------------------------------------------------
@@ -303,7 +309,7 @@ def test_completing_every_lesson_completes_module_and_course_and_announces_them(
     from courses.models import Enrollment
     from tests.courses.factories import EnrollmentFactory
     from tracking.models import Completion
-    from tracking.signals import completion_recorded
+    from tracking.progress.signals import completion_recorded
 
     course = lessons[0].module.course
     EnrollmentFactory(course=course, learner=learner, status=Enrollment.Status.ACTIVE)
@@ -365,7 +371,7 @@ def test_the_programme_completes_at_its_target_of_credited_hours(learner, lesson
 
 def test_a_lost_announcement_is_repaired_by_the_sweep(learner, lessons):
     from tracking.models import Completion
-    from tracking.services.completions import completions_announce_pending
+    from tracking.progress.services.completions import completions_announce_pending
 
     watch(learner, lessons[0], 0)
     drain()  # in a test transaction: the after-commit announcement never runs
@@ -419,7 +425,7 @@ def test_one_drain_applies_many_learners_each_as_if_alone(lessons):
 
     def totals():
         return {
-            p.pk: (credited(p), LearnerClock.objects.get(learner=p).credited_seconds)
+            p.pk: (credited(p), ProgrammeProgress.objects.get(learner=p).credited_seconds)
             for p in people
         }
 
@@ -432,13 +438,13 @@ def test_one_drain_applies_many_learners_each_as_if_alone(lessons):
     for person in people:
         progress_recompute_learner(learner_id=person.pk)
     assert totals() == incremental
-    assert not ProgressOutbox.objects.exists()
+    assert not StatementOutbox.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_recomputing_everyone_in_parallel_processes_gives_the_same_ledger(lessons):
     from tests.accounts.factories import UserFactory
-    from tracking.services.progress import progress_recompute_all
+    from tracking.progress.services.engine import progress_recompute_all
 
     people = UserFactory.create_batch(5)
     for n, person in enumerate(people):
@@ -451,7 +457,7 @@ def test_recomputing_everyone_in_parallel_processes_gives_the_same_ledger(lesson
     assert (
         sorted(CreditEntry.objects.values_list("learner_id", "statement_id", "seconds")) == before
     )
-    assert sorted(LearnerClock.objects.values_list("credited_seconds", flat=True)) == [
+    assert sorted(ProgrammeProgress.objects.values_list("credited_seconds", flat=True)) == [
         60,
         90,
         120,
@@ -492,7 +498,7 @@ def test_a_drain_keeps_the_stored_times_to_the_microsecond(learner, lessons):
 
     drain()
 
-    clock = LearnerClock.objects.get(learner=learner)
+    clock = ProgrammeProgress.objects.get(learner=learner)
     assert (clock.last_stored, clock.last_statement_id) == (last.stored, last.id)
     entry = CreditEntry.objects.get(learner=learner)
     assert entry.credited_at == last.stored
@@ -505,8 +511,8 @@ def test_a_failing_announcement_is_rolled_back_and_holds_back_no_other(learner, 
     from courses.models import Enrollment
     from tests.courses.factories import EnrollmentFactory
     from tracking.models import Completion
-    from tracking.services.completions import completions_announce_pending
-    from tracking.signals import completion_recorded
+    from tracking.progress.services.completions import completions_announce_pending
+    from tracking.progress.signals import completion_recorded
 
     EnrollmentFactory(
         course=lessons[0].module.course, learner=learner, status=Enrollment.Status.ACTIVE
@@ -548,7 +554,7 @@ def test_an_announcement_run_leaves_alone_what_another_run_is_announcing(learner
     from django.db import connection, transaction
 
     from tracking.models import Completion
-    from tracking.services.completions import completions_announce_pending
+    from tracking.progress.services.completions import completions_announce_pending
 
     watch(learner, lessons[0], 0)
     watch(learner, lessons[1], 1000)
@@ -586,9 +592,9 @@ def test_the_outbox_reads_a_statement_as_the_recompute_does(learner, lessons):
     """What the LRS writes into the outbox when it stores a statement (read in Python) is what
     a recompute asks the database for: strings as they are, anything else as JSON, absent as
     None, and the engine's own mark."""
-    from tracking.services.emitted import platform_principal
-    from tracking.services.progress import PENDING_FIELDS, _statement_rows
-    from tracking.services.statements import statements_store
+    from tracking.lrs.services.statements import statements_store
+    from tracking.progress.services.emitted import platform_principal
+    from tracking.progress.services.engine import PENDING_FIELDS, _statement_rows
 
     actor = {"account": {"homePage": settings.SITE_URL, "name": str(learner.pk)}}
     lesson = {"id": lesson_iri(lessons[0]), "objectType": "Activity"}
@@ -611,7 +617,7 @@ def test_the_outbox_reads_a_statement_as_the_recompute_does(learner, lessons):
 
     facts = ["video_session", "cmi5_session", "segments", "duration", "emitted_by_engine"]
     from_outbox = {
-        row[0]: row[1:] for row in ProgressOutbox.objects.values_list("statement_id", *facts)
+        row[0]: row[1:] for row in StatementOutbox.objects.values_list("statement_id", *facts)
     }
     from_database = {
         row[0]: row[1:] for row in _statement_rows(Statement.objects.all(), ["id", *facts])
@@ -640,7 +646,7 @@ def test_a_statement_voided_before_the_engine_saw_it_is_never_applied(learner, l
     voided = store(learner, lesson, "paused", 500, segments=[(0, 100)], session="s2", voided=True)
     progress_recompute_learner(learner_id=learner.pk)  # before any drain took them
 
-    assert not ProgressOutbox.objects.filter(statement=voided).exists()
-    assert ProgressOutbox.objects.count() == 0  # the played one was read and applied
+    assert not StatementOutbox.objects.filter(statement=voided).exists()
+    assert StatementOutbox.objects.count() == 0  # the played one was read and applied
     drain()
     assert credited(learner) == 0

@@ -153,10 +153,10 @@ def test_trainers_see_their_course_learners_progress(
 
 
 def test_the_ledger_sum_is_the_learners_total(learner, watched):
-    from tracking.models import LearnerClock
+    from tracking.models import ProgrammeProgress
 
     assert sum(CreditEntry.objects.filter(learner=learner).values_list("seconds", flat=True)) == (
-        LearnerClock.objects.get(learner=learner).credited_seconds
+        ProgrammeProgress.objects.get(learner=learner).credited_seconds
     )
 
 

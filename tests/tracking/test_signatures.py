@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from tracking.signatures import SIGNATURE_USAGE, check_signature
-from tracking.xapi import StatementInvalid
+from tracking.lrs.signatures import SIGNATURE_USAGE, check_signature
+from tracking.lrs.xapi import StatementInvalid
 
 STATEMENT = {
     "id": "6f2c1a0e-3b0e-4c53-9a6f-0c5d0b7f2a11",

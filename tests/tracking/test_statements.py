@@ -7,8 +7,8 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 
+from tracking.lrs.services.clients import lrs_client_create
 from tracking.models import Statement
-from tracking.services.clients import lrs_client_create
 
 pytestmark = pytest.mark.django_db
 
@@ -333,7 +333,7 @@ def test_a_statement_with_an_attachment_round_trips(lrs, settings, tmp_path):
     response = lrs.get(statementId=statement_id, attachments="true")
 
     assert response["Content-Type"].startswith("multipart/mixed")
-    from tracking.multipart import parse_statement_body
+    from tracking.lrs.multipart import parse_statement_body
 
     body = b"".join(response.streaming_content)  # streamed from storage
     statement, parts = parse_statement_body(response["Content-Type"], body)

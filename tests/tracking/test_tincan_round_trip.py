@@ -16,9 +16,9 @@ from tincan import (
     Verb,
 )
 
-from tracking.lrs_client import RemoteLrs, json_document_content
+from tracking.lrs.remote import RemoteLrs, json_document_content
+from tracking.lrs.services.clients import lrs_client_create
 from tracking.models import Statement as StoredStatement
-from tracking.services.clients import lrs_client_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -57,9 +57,9 @@ def test_a_watched_lesson_is_applied_completed_and_announced_through_the_worker(
 
     from courses.models import Enrollment, Lesson
     from tests.courses.factories import EnrollmentFactory, LessonFactory
+    from tracking.lrs.services.principals import LrsPrincipal
+    from tracking.lrs.services.statements import statements_store
     from tracking.models import Completion, LessonProgress
-    from tracking.services.principals import LrsPrincipal
-    from tracking.services.statements import statements_store
 
     settings.PROGRESS_DRAIN_DELAY_SECONDS = 0.2
     lesson = LessonFactory(kind=Lesson.Kind.VIDEO, duration_seconds=60)

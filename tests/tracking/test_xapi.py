@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracking.xapi import (
+from tracking.lrs.xapi import (
     SUPPORTED_VERSIONS,
     StatementInvalid,
     agent_ifi,
@@ -754,7 +754,7 @@ def test_format_refuses_an_unknown_format() -> None:
 
 
 def test_normalise_statement_never_modifies_its_input():
-    from tracking.xapi import normalise_statement
+    from tracking.lrs.xapi import normalise_statement
 
     statement = load("group_statement")
     statement["context"] = {"contextActivities": {"parent": {"id": "http://example.it/a"}}}

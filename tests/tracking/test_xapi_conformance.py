@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tracking.xapi import StatementInvalid, validate_statement
+from tracking.lrs.xapi import StatementInvalid, validate_statement
 
 SUITE = os.environ.get("LRS_SUITE_DIR", "")
 EXTRACTOR = Path(__file__).resolve().parents[2] / "tools" / "xapi_conformance_cases.js"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 def pending_into_outbox(apps, schema_editor):
     from django.conf import settings
 
-    from tracking.credit import statement_facts
+    from tracking.lrs.outbox import statement_facts
 
     Statement = apps.get_model("tracking", "Statement")
     ProgressOutbox = apps.get_model("tracking", "ProgressOutbox")

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracking.models import LrsClient
-from tracking.services.clients import lrs_client_create
+from tracking.lrs.models import LrsClient
+from tracking.lrs.services.clients import lrs_client_create
 
 
 class Command(BaseCommand):

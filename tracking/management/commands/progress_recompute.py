@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tracking.services.progress import progress_recompute_all, progress_recompute_learner
+from tracking.progress.services.engine import progress_recompute_all, progress_recompute_learner
 
 
 class Command(BaseCommand):

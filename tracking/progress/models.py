@@ -1,0 +1,202 @@
+"""The progress engine's records: each learner's standing in the programme, their progress per
+lesson, the ledger of credits, and completions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lms.models import BaseModel
+from tracking.lrs.models import Statement
+
+
+class ProgrammeProgress(models.Model):
+    """One learner in the programme: the hours credited toward its target (the sum of their
+    ledger), what the engine remembers between two statements (the open viewing sessions and the
+    real time already credited: ``tracking.progress.policy.LearnerState``), and the last
+    statement it applied, in (stored, id) order. Locked while a statement of the learner is
+    applied, so concurrent statements never lose an update."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    state = models.JSONField(_("engine state"), default=dict)
+    last_stored = models.DateTimeField(_("last statement applied: stored"), null=True)
+    last_statement_id = models.UUIDField(_("last statement applied: id"), null=True)
+    credited_seconds = models.FloatField(_("credited (seconds)"), default=0.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "tracking_learnerclock"  # the model's old name, LearnerClock
+        verbose_name = _("learner's progress in the programme")
+        verbose_name_plural = _("learners' progress in the programme")
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.credited_seconds:.0f} s"
+
+
+class LessonProgress(BaseModel):
+    """One learner in one lesson: what they covered (video: media seconds) and what was
+    credited; ``completed_at`` once coverage reached the lesson's threshold."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="lesson_progress",
+        db_index=False,  # (learner, lesson) is unique: its index serves the learner's rows
+    )
+    lesson = models.ForeignKey(
+        "courses.Lesson",
+        verbose_name=_("lesson"),
+        on_delete=models.CASCADE,
+        related_name="progress",
+    )
+    covered = models.JSONField(_("covered intervals"), default=list)
+    covered_seconds = models.FloatField(_("covered (seconds)"), default=0.0)
+    credited_seconds = models.FloatField(_("credited (seconds)"), default=0.0)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "lesson"], name="progress_one_per_lesson")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} in {self.lesson_id}: {self.covered_seconds:.0f} s covered"
+
+
+class CreditEntry(models.Model):
+    """The ledger: one row per credit (or per refusal to credit new coverage), with the
+    statement that caused it, the media it covered, the real time it used and why it was
+    capped. A learner's credited time is the sum of their entries, always."""
+
+    class Reason(models.TextChoices):
+        NONE = "", _("Credited in full")
+        FASTER_THAN_REAL_TIME = "faster_than_real_time", _("More video than real time passed")
+        REAL_TIME_ALREADY_CREDITED = (
+            "real_time_already_credited",
+            _("That real time was already credited (another session playing at once)"),
+        )
+        NOT_PLAYING = "not_playing", _("No playing session was open")
+        NO_START = "no_start", _("The activity was never started")
+
+    id = models.BigAutoField(primary_key=True)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="credit_entries",
+        # The indexes below start with it and serve its lookups: one index fewer to keep up
+        # with a row written per credit.
+        db_index=False,
+    )
+    lesson = models.ForeignKey(
+        "courses.Lesson", verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="+"
+    )
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("statement"), on_delete=models.CASCADE, related_name="+"
+    )
+    seconds = models.FloatField(_("credited (seconds)"))
+    new_seconds = models.FloatField(_("newly covered (seconds)"))
+    media = models.JSONField(_("media intervals covered"), default=list)
+    window = models.JSONField(_("real-time intervals used"), default=list)
+    reason = models.CharField(_("why less"), max_length=40, choices=Reason.choices, blank=True)
+    credited_at = models.DateTimeField(_("credited at"))  # the statement's stored time
+
+    class Meta:
+        ordering = ["credited_at", "id"]
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
+        indexes = [
+            models.Index(fields=["learner", "lesson", "credited_at"], name="credit_learner_lesson"),
+            models.Index(fields=["learner", "credited_at"], name="credit_learner_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seconds:.1f} s for {self.lesson_id} by {self.statement_id}"
+
+
+class Completion(BaseModel):
+    """A learner completed a lesson, a module, a course or the programme: written once, in the
+    transaction that applied the statement that completed it. The row is the outbox of what
+    follows: the server's xAPI statement and the ``completion_recorded`` signal (certificates)
+    go out after commit, and a beat sweep repeats them for any row not yet ``announced_at``."""
+
+    class Kind(models.TextChoices):
+        LESSON = "lesson", _("Lesson")
+        MODULE = "module", _("Module")
+        COURSE = "course", _("Course")
+        PROGRAMME = "programme", _("Programme (distance-learning hours)")
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="completions",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    lesson = models.ForeignKey(
+        "courses.Lesson", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    module = models.ForeignKey(
+        "courses.Module", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(_("completed at"))
+    credited_seconds = models.FloatField(_("credited (seconds)"), default=0.0)
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["completed_at"]
+        verbose_name = _("completion")
+        verbose_name_plural = _("completions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "lesson"],
+                condition=models.Q(kind="lesson"),
+                name="completion_once_per_lesson",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "module"],
+                condition=models.Q(kind="module"),
+                name="completion_once_per_module",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=models.Q(kind="course"),
+                name="completion_once_per_course",
+            ),
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(kind="programme"),
+                name="completion_once_per_programme",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="lesson", lesson__isnull=False)
+                    | models.Q(kind="module", module__isnull=False)
+                    | models.Q(kind="course", course__isnull=False)
+                    | models.Q(kind="programme")
+                ),
+                name="completion_names_what",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["completed_at"],
+                name="completion_not_announced",
+                condition=models.Q(announced_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.kind} {self.lesson_id or self.module_id or self.course_id}"

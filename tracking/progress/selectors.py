@@ -1,0 +1,418 @@
+"""Reads of learners' progress, scoped to who asks: a learner sees themselves; coordinators
+the people of their city (national coordinators and staff everyone); trainers the learners
+of the courses they teach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from courses.exceptions import LessonNotFound, NotATrainerOfCourse
+from courses.models import Course, Enrollment, Lesson
+from courses.selectors import course_can_edit, course_get
+from lms.accounts.models import User
+from lms.accounts.selectors import person_get, person_list
+from lms.exceptions import PermissionDenied
+from tracking.progress.models import Completion, CreditEntry, LessonProgress, ProgrammeProgress
+
+# --- one learner ----------------------------------------------------------------------------
+
+
+@dataclass
+class LessonLine:
+    lesson: Lesson
+    covered_seconds: float = 0.0
+    credited_seconds: float = 0.0
+    completed_at: datetime | None = None
+
+    @property
+    def coverage_percent(self) -> float:
+        length = self.lesson.duration_seconds
+        return round(100 * self.covered_seconds / length, 1) if length else 0.0
+
+
+@dataclass
+class ModuleLine:
+    id: UUID
+    title: str
+    position: int
+    lessons: list[LessonLine] = field(default_factory=list)
+    completed_at: datetime | None = None
+
+    @property
+    def credited_seconds(self) -> float:
+        return sum(line.credited_seconds for line in self.lessons)
+
+
+@dataclass
+class CourseLine:
+    course: Course
+    enrollment_status: str | None
+    modules: list[ModuleLine] = field(default_factory=list)
+    completed_at: datetime | None = None
+
+    @property
+    def credited_seconds(self) -> float:
+        return sum(module.credited_seconds for module in self.modules)
+
+
+@dataclass
+class LearnerProgress:
+    learner: User
+    credited_seconds: float
+    target_hours: float
+    completed_at: datetime | None
+    courses: list[CourseLine]
+    days: list[tuple[date, float]]  # (day, verified minutes), Europe/Rome days
+
+    @property
+    def credited_hours(self) -> float:
+        return round(self.credited_seconds / 3600, 2)
+
+    @property
+    def target_percent(self) -> float:
+        return round(100 * self.credited_seconds / (self.target_hours * 3600), 1)
+
+
+def _learner_for(*, actor: User, learner_id: UUID | None) -> User:
+    """The actor themselves, or a person they may follow (coordinators in scope)."""
+    if learner_id is None or learner_id == actor.pk:
+        return actor
+    return person_get(actor=actor, person_id=learner_id)
+
+
+def learner_progress(*, actor: User, learner_id: UUID | None = None) -> LearnerProgress:
+    """The credited hours of a learner against the programme's target, per course, module and
+    lesson (coverage, credit, completion dates), and verified minutes per day. Courses: those
+    they are enrolled in and any they have credited time in. A constant number of queries."""
+    learner = _learner_for(actor=actor, learner_id=learner_id)
+    programme = ProgrammeProgress.objects.filter(learner=learner).first()
+    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(learner=learner)}
+    enrolments = {
+        e.course_id: e.status
+        for e in Enrollment.objects.filter(learner=learner).exclude(
+            status=Enrollment.Status.WITHDRAWN
+        )
+    }
+    course_ids = set(enrolments) | set(
+        Lesson.objects.filter(pk__in=progress).values_list("module__course_id", flat=True)
+    )
+    completions = {
+        (c.kind, c.lesson_id or c.module_id or c.course_id): c.completed_at
+        for c in Completion.objects.filter(learner=learner)
+    }
+    courses = []
+    lessons = (
+        Lesson.objects.filter(module__course_id__in=course_ids)
+        .select_related("module__course__area")
+        .order_by("module__course__title", "module__position", "position")
+    )
+    by_course: dict[UUID, CourseLine] = {}
+    modules: dict[UUID, ModuleLine] = {}
+    for lesson in lessons:
+        course = lesson.module.course
+        line = by_course.get(course.pk)
+        if line is None:
+            line = by_course[course.pk] = CourseLine(
+                course=course,
+                enrollment_status=enrolments.get(course.pk),
+                completed_at=completions.get((Completion.Kind.COURSE, course.pk)),
+            )
+            courses.append(line)
+        module = modules.get(lesson.module_id)
+        if module is None:
+            module = modules[lesson.module_id] = ModuleLine(
+                id=lesson.module_id,
+                title=lesson.module.title,
+                position=lesson.module.position,
+                completed_at=completions.get((Completion.Kind.MODULE, lesson.module_id)),
+            )
+            line.modules.append(module)
+        row = progress.get(lesson.pk)
+        module.lessons.append(
+            LessonLine(
+                lesson=lesson,
+                covered_seconds=row.covered_seconds if row else 0.0,
+                credited_seconds=row.credited_seconds if row else 0.0,
+                completed_at=row.completed_at if row else None,
+            )
+        )
+    days = (
+        CreditEntry.objects.filter(learner=learner, seconds__gt=0)
+        .annotate(day=TruncDate("credited_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(seconds=Sum("seconds"))
+        .order_by("day")
+    )
+    return LearnerProgress(
+        learner=learner,
+        credited_seconds=programme.credited_seconds if programme else 0.0,
+        target_hours=settings.PROGRAMME_TARGET_HOURS,
+        completed_at=completions.get((Completion.Kind.PROGRAMME, None)),
+        courses=courses,
+        days=[(row["day"], round(row["seconds"] / 60, 1)) for row in days],
+    )
+
+
+@dataclass
+class LessonExplanation:
+    learner: User
+    lesson: Lesson
+    progress: LessonProgress | None
+    entries: list[CreditEntry]
+
+    @property
+    def credited_seconds(self) -> float:
+        return sum(entry.seconds for entry in self.entries)
+
+
+def lesson_explanation(
+    *, actor: User, lesson_id: UUID, learner_id: UUID | None = None
+) -> LessonExplanation:
+    """Every ledger entry of one learner in one lesson, oldest first: the statement behind
+    each credit, the media it covered, the real time it used and why it was capped. The
+    learner themselves, coordinators in scope, and the lesson's trainers and staff."""
+    lesson = Lesson.objects.select_related("module__course").filter(pk=lesson_id).first()
+    if lesson is None:
+        raise LessonNotFound()
+    if learner_id is None or learner_id == actor.pk:
+        learner = actor
+    elif actor.is_coordinator or actor.is_staff:
+        learner = person_get(actor=actor, person_id=learner_id)
+    else:
+        course = course_get(actor=actor, course_id=lesson.module.course_id)
+        if not course_can_edit(actor=actor, course=course):
+            raise PermissionDenied()
+        enrolled = User.objects.filter(pk=learner_id, enrollments__course=course).distinct().first()
+        if enrolled is None:
+            raise LessonNotFound()
+        learner = enrolled
+    return LessonExplanation(
+        learner=learner,
+        lesson=lesson,
+        progress=LessonProgress.objects.filter(learner=learner, lesson=lesson).first(),
+        entries=list(
+            CreditEntry.objects.filter(learner=learner, lesson=lesson).order_by("credited_at", "id")
+        ),
+    )
+
+
+def window_as_times(window: list[list[float]]) -> list[dict[str, str]]:
+    """Real-time intervals (epoch seconds) as ISO 8601 pairs."""
+    return [
+        {
+            "start": datetime.fromtimestamp(start, tz=UTC).isoformat(),
+            "end": datetime.fromtimestamp(end, tz=UTC).isoformat(),
+        }
+        for start, end in window
+    ]
+
+
+# --- coordinators ---------------------------------------------------------------------------
+
+HOUR_BUCKETS = (0, 1, 10, 50, 100, 200, 300)
+
+
+@dataclass
+class OverviewGroup:
+    key: str
+    label: str
+    enrolled: int = 0
+    active_30_days: int = 0
+    completed_courses: int = 0
+    enrolments: int = 0
+    credited_hours: float = 0.0
+
+    @property
+    def completion_rate(self) -> float:
+        return round(100 * self.completed_courses / self.enrolments, 1) if self.enrolments else 0.0
+
+
+@dataclass
+class Overview:
+    learners: int
+    active_30_days: int
+    target_hours: float
+    hours_distribution: list[dict[str, Any]]
+    by_city: list[OverviewGroup]
+    by_organisation: list[OverviewGroup]
+    by_course: list[OverviewGroup]
+    behind: list[dict[str, Any]]
+
+
+def progress_overview(
+    *,
+    actor: User,
+    city_id: UUID | None = None,
+    organisation_id: UUID | None = None,
+    course_id: UUID | None = None,
+    behind_limit: int = 100,
+) -> Overview:
+    """The coordinator's view of the people in scope (their city; every city for national
+    coordinators and staff), optionally narrowed to a city, organisation or course: how many,
+    how many active in the last 30 days, completion rates and credited hours per city,
+    organisation and course, the distribution of credited hours, and the people furthest
+    behind the programme's target. Aggregated in the database: a bounded number of queries."""
+    people = person_list(actor=actor).filter(role=User.Role.LEARNER)
+    if city_id is not None:
+        people = people.filter(organisation__city_id=city_id)
+    if organisation_id is not None:
+        people = people.filter(organisation_id=organisation_id)
+    if course_id is not None:
+        people = people.filter(enrollments__course_id=course_id)
+    since = timezone.now() - timedelta(days=30)
+    programmes = ProgrammeProgress.objects.filter(learner__in=people.values("pk"))
+    credited = dict(programmes.values_list("learner_id", "credited_seconds"))
+    active = set(
+        LessonProgress.objects.filter(learner__in=people.values("pk"), last_activity_at__gte=since)
+        .values_list("learner_id", flat=True)
+        .distinct()
+    )
+    person_rows = list(
+        people.values(
+            "pk",
+            "first_name",
+            "last_name",
+            "organisation_id",
+            "organisation__name",
+            "organisation__city_id",
+            "organisation__city__name",
+        )
+    )
+    by_city: dict[Any, OverviewGroup] = {}
+    by_organisation: dict[Any, OverviewGroup] = {}
+    buckets = [0] * len(HOUR_BUCKETS)
+    for row in person_rows:
+        hours = credited.get(row["pk"], 0.0) / 3600
+        index = max(i for i, low in enumerate(HOUR_BUCKETS) if hours >= low)
+        buckets[index] += 1
+        for groups, key, label in (
+            (by_city, row["organisation__city_id"], row["organisation__city__name"]),
+            (by_organisation, row["organisation_id"], row["organisation__name"]),
+        ):
+            group = groups.setdefault(key, OverviewGroup(key=str(key), label=label or "-"))
+            group.enrolled += 1
+            group.active_30_days += row["pk"] in active
+            group.credited_hours += hours
+    enrolments = Enrollment.objects.filter(learner__in=people.values("pk")).exclude(
+        status=Enrollment.Status.WITHDRAWN
+    )
+    if course_id is not None:
+        enrolments = enrolments.filter(course_id=course_id)
+    per_course = enrolments.values("course_id", "course__title").annotate(
+        enrolled=Count("pk"),
+        completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
+    )
+    course_done = dict(
+        Completion.objects.filter(kind=Completion.Kind.COURSE, learner__in=people.values("pk"))
+        .values("course_id")
+        .annotate(done=Count("pk"))
+        .values_list("course_id", "done")
+    )
+    by_course = []
+    person_org = {row["pk"]: row for row in person_rows}
+    enrolment_pairs = list(enrolments.values_list("learner_id", "course_id"))
+    done_pairs = set(
+        Completion.objects.filter(
+            kind=Completion.Kind.COURSE, learner__in=people.values("pk")
+        ).values_list("learner_id", "course_id")
+    )
+    for learner, course in enrolment_pairs:
+        if learner not in person_org:
+            continue
+        row = person_org[learner]
+        for groups, key in (
+            (by_city, row["organisation__city_id"]),
+            (by_organisation, row["organisation_id"]),
+        ):
+            groups[key].enrolments += 1
+            groups[key].completed_courses += (learner, course) in done_pairs
+    for course_row in per_course:
+        group = OverviewGroup(
+            key=str(course_row["course_id"]),
+            label=course_row["course__title"],
+            enrolled=course_row["enrolled"],
+            enrolments=course_row["enrolled"],
+            completed_courses=course_done.get(course_row["course_id"], 0),
+        )
+        by_course.append(group)
+    target = settings.PROGRAMME_TARGET_HOURS
+    behind = sorted(
+        (
+            {
+                "id": row["pk"],
+                "name": f"{row['first_name']} {row['last_name']}".strip(),
+                "organisation": row["organisation__name"],
+                "credited_hours": round(credited.get(row["pk"], 0.0) / 3600, 2),
+            }
+            for row in person_rows
+            if credited.get(row["pk"], 0.0) < target * 3600
+        ),
+        key=lambda person: (person["credited_hours"], person["name"]),
+    )[:behind_limit]
+    labels = [
+        f"{low}-{HOUR_BUCKETS[i + 1]} h" if i + 1 < len(HOUR_BUCKETS) else f"{low}+ h"
+        for i, low in enumerate(HOUR_BUCKETS)
+    ]
+    return Overview(
+        learners=len(person_rows),
+        active_30_days=sum(1 for row in person_rows if row["pk"] in active),
+        target_hours=target,
+        hours_distribution=[
+            {"range": label, "learners": count}
+            for label, count in zip(labels, buckets, strict=True)
+        ],
+        by_city=sorted(by_city.values(), key=lambda g: g.label),
+        by_organisation=sorted(by_organisation.values(), key=lambda g: g.label),
+        by_course=sorted(by_course, key=lambda g: g.label),
+        behind=behind,
+    )
+
+
+# --- trainers -------------------------------------------------------------------------------
+
+
+def course_progress(*, actor: User, course_id: UUID) -> list[dict[str, Any]]:
+    """A course's learners (active and completed enrolments) with their credited time,
+    lessons completed and last activity: for the course's trainers and staff."""
+    course = course_get(actor=actor, course_id=course_id)
+    if not course_can_edit(actor=actor, course=course):
+        raise NotATrainerOfCourse()
+    lesson_ids = list(Lesson.objects.filter(module__course=course).values_list("pk", flat=True))
+    rows = (
+        LessonProgress.objects.filter(lesson_id__in=lesson_ids)
+        .values("learner_id")
+        .annotate(
+            credited=Sum("credited_seconds"),
+            completed=Count("pk", filter=Q(completed_at__isnull=False)),
+            last=Max("last_activity_at"),
+        )
+    )
+    per_learner = {row["learner_id"]: row for row in rows}
+    learners = []
+    enrolments = (
+        Enrollment.objects.filter(course=course)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("learner__organisation__city")
+        .order_by("learner__last_name", "learner__first_name")
+    )
+    for enrolment in enrolments:
+        row = per_learner.get(enrolment.learner_id, {})
+        learners.append(
+            {
+                "learner": enrolment.learner,
+                "status": enrolment.status,
+                "credited_seconds": row.get("credited") or 0.0,
+                "lessons_completed": row.get("completed") or 0,
+                "lessons": len(lesson_ids),
+                "last_activity_at": row.get("last"),
+            }
+        )
+    return learners
