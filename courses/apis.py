@@ -4,8 +4,8 @@ from http import HTTPStatus
 from typing import Any, cast
 from uuid import UUID
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses import extensions
 from courses.filters import CourseFilter, EnrollmentFilter
 from courses.models import Course, Enrollment, Lesson, Module, ThematicArea
 from courses.selectors import (
@@ -43,9 +44,6 @@ from courses.services import (
 from lms.accounts.models import Position, User
 from lms.accounts.selectors import person_get
 from lms.api import AuthenticatedRequest, ListApi
-from media.apis import DocumentOutput, PlaybackOutput, playback_data
-from media.models import VideoAsset
-from media.selectors import CourseMedia, course_media
 
 # --- output -------------------------------------------------------------------------------
 
@@ -62,31 +60,7 @@ class TrainerOutput(serializers.ModelSerializer):
         fields = ["id", "first_name", "last_name"]
 
 
-class LessonVideoOutput(serializers.ModelSerializer):
-    playback = serializers.SerializerMethodField(
-        help_text="Signed, short-lived links to play it: only for those who may watch the "
-        "course (its learners, trainers, coordinators, staff) and once it is ready."
-    )
-
-    class Meta:
-        model = VideoAsset
-        fields = ["id", "status", "duration_seconds", "playback"]
-
-    @extend_schema_field(PlaybackOutput(allow_null=True))
-    def get_playback(self, asset: VideoAsset) -> dict[str, Any] | None:
-        media: CourseMedia | None = self.context.get("media")
-        lesson_id = self.context.get("lesson_id_by_asset", {}).get(asset.pk)
-        if media is None or lesson_id not in media.playback:
-            return None
-        return playback_data(media.playback[lesson_id])
-
-
 class LessonOutput(serializers.ModelSerializer):
-    video = serializers.SerializerMethodField()
-    documents = serializers.SerializerMethodField(
-        help_text="The lesson's slides and handouts (for those who may see the content)."
-    )
-
     class Meta:
         model = Lesson
         fields = [
@@ -97,22 +71,10 @@ class LessonOutput(serializers.ModelSerializer):
             "kind",
             "is_required",
             "duration_seconds",
-            "video",
-            "documents",
         ]
 
-    @extend_schema_field(LessonVideoOutput(allow_null=True))
-    def get_video(self, lesson: Lesson) -> dict[str, Any] | None:
-        if lesson.video_asset is None:
-            return None
-        context = {**self.context, "lesson_id_by_asset": {lesson.video_asset.pk: lesson.pk}}
-        return dict(LessonVideoOutput(lesson.video_asset, context=context).data)
-
-    @extend_schema_field(DocumentOutput(many=True))
-    def get_documents(self, lesson: Lesson) -> list[dict[str, Any]]:
-        media: CourseMedia | None = self.context.get("media")
-        documents = media.lesson_documents.get(lesson.pk, []) if media else []
-        return list(DocumentOutput(documents, many=True, context=self.context).data)
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), **extensions.lesson_fields()}
 
 
 class ModuleOutput(serializers.ModelSerializer):
@@ -161,18 +123,14 @@ class CourseOutput(serializers.ModelSerializer):
 class CourseDetailOutput(CourseOutput):
     modules = ModuleOutput(many=True)
     can_edit = serializers.SerializerMethodField()
-    documents = serializers.SerializerMethodField(
-        help_text="Course documents attached to no lesson (for those who may see the content)."
-    )
 
     class Meta(CourseOutput.Meta):
-        fields = [*CourseOutput.Meta.fields, "description", "modules", "documents", "can_edit"]
+        fields = [*CourseOutput.Meta.fields, "description", "modules", "can_edit"]
 
-    @extend_schema_field(DocumentOutput(many=True))
-    def get_documents(self, course: Course) -> list[dict[str, Any]]:
-        media: CourseMedia | None = self.context.get("media")
-        documents = media.course_documents if media else []
-        return list(DocumentOutput(documents, many=True, context=self.context).data)
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        can_edit = fields.pop("can_edit")  # what the actor may do comes last
+        return {**fields, **extensions.course_fields(), "can_edit": can_edit}
 
     def get_can_edit(self, course: Course) -> bool:
         return course_can_edit(actor=self.context["request"].user, course=course)
@@ -213,8 +171,8 @@ class EnrollmentOutput(serializers.ModelSerializer):
 
 def _course_detail(request: Request, course_id: UUID) -> Response:
     course = course_get(actor=request.user, course_id=course_id, with_content=True)
-    media = course_media(actor=request.user, course=course)
-    return Response(CourseDetailOutput(course, context={"request": request, "media": media}).data)
+    context = extensions.course_detail_context(actor=request.user, course=course)
+    return Response(CourseDetailOutput(course, context={"request": request, **context}).data)
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -313,6 +271,12 @@ class ModuleInput(serializers.Serializer):
     )
 
 
+def _videos() -> QuerySet[Any]:
+    """The videos a lesson may show, of whichever app its foreign key names."""
+    model = cast(type[Model], Lesson._meta.get_field("video_asset").related_model)
+    return model._default_manager.all()
+
+
 class LessonInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Lesson.Kind.choices)
@@ -321,7 +285,7 @@ class LessonInput(serializers.Serializer):
     is_required = serializers.BooleanField(required=False)
     duration_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     video_asset_id = serializers.PrimaryKeyRelatedField(
-        queryset=VideoAsset.objects.all(),
+        queryset=_videos(),
         source="video_asset",
         required=False,
         allow_null=True,

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import F, Max, Model, QuerySet
@@ -293,6 +294,12 @@ def lesson_update(*, actor: User, lesson: Lesson, data: dict[str, Any]) -> Lesso
     if "position" in data:
         _place(Lesson.objects.filter(module_id=lesson.module_id), lesson, data["position"])
     return lesson
+
+
+def lessons_take_video_length(*, video_asset_id: UUID, duration_seconds: int) -> None:
+    """A video lesson's length is its ready video's: media calls this in the transaction that
+    publishes the video."""
+    Lesson.objects.filter(video_asset_id=video_asset_id).update(duration_seconds=duration_seconds)
 
 
 @transaction.atomic

@@ -12,14 +12,14 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from courses.exceptions import ImportFileTooLarge, ImportFileUnreadable
-from courses.imports import (
+from courses.enrollment_files import (
     EnrollmentRow,
     RowError,
     TooManyRows,
     UnreadableFile,
     read_enrollment_file,
 )
+from courses.exceptions import ImportFileTooLarge, ImportFileUnreadable
 from courses.models import Course, Enrollment
 from courses.selectors import course_list
 from courses.services.enrollments import enrollment_create

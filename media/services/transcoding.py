@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from courses.services import lessons_take_video_length
 from media import ffmpeg
 from media.hls import parse_master, parse_media
 from media.ladder import (
@@ -34,7 +35,6 @@ from media.ladder import (
 )
 from media.models import VideoAsset
 from media.services.retired import files_retire
-from media.signals import video_asset_ready
 from media.sniffing import HEAD_BYTES, sniff_video
 
 logger = logging.getLogger(__name__)
@@ -306,7 +306,7 @@ def _ready(
     locked.save()
     if previous and previous != prefix:
         files_retire(prefix=previous)  # viewers of the old ladder keep it until their links expire
-    video_asset_ready.send(sender=VideoAsset, asset=locked)
+    lessons_take_video_length(video_asset_id=locked.pk, duration_seconds=duration)
     return locked
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from courses.imports import (
+from courses.enrollment_files import (
     EnrollmentRow,
     RowError,
     TooManyRows,

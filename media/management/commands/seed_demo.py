@@ -1,8 +1,12 @@
+"""``seed_demo``: the demo data of ``make run``. It lives in media, which stands on the apps it
+seeds (accounts and courses), so that ``--with-video`` can add the demo lecture."""
+
 from argparse import ArgumentParser
 
 from django.core.management.base import BaseCommand
 
 from courses.demo import DEMO_PASSWORD, demo_seed
+from media.demo import demo_video_seed
 
 
 class Command(BaseCommand):
@@ -23,8 +27,6 @@ class Command(BaseCommand):
             f"{DEMO_PASSWORD!r} (admin, docente, coord.milano, mario.rossi, ...)."
         )
         if options["with_video"]:
-            from media.demo import demo_video_seed
-
             asset = demo_video_seed()
             if asset is not None:
                 self.stdout.write(
