@@ -23,12 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from tracking.lrs.outbox import (  # noqa: F401 - re-exported: the policy's vocabulary
-    CMI5_SESSION_EXTENSION,
-    SEGMENTS_EXTENSION,
-    SESSION_EXTENSION,
-    VIDEO,
-)
+from tracking.lrs.outbox import VIDEO
 from tracking.progress.segments import Interval, IntervalSet, clip, measure, parse_played_segments
 
 # Why a credit is smaller than the new coverage it came with (the ledger keeps the reason).
