@@ -8,13 +8,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from media.services import (
-    retired_files_purge,
-    upload_join,
-    uploads_expire,
-    video_asset_transcode,
-    video_assets_requeue_stale,
-)
+# A module, not names: the services queue these tasks, and either may be imported first.
+from media import services
 
 # The database or the storage went away for a moment; anything else is not retried.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -30,7 +25,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 )
 def upload_join_task(*, upload_id: str) -> str | None:
     """Join a complete upload into its video's source and queue the transcode (runs once)."""
-    asset = upload_join(upload_id=upload_id)
+    asset = services.upload_join(upload_id=upload_id)
     return str(asset.pk) if asset else None
 
 
@@ -47,17 +42,20 @@ def upload_join_task(*, upload_id: str) -> str | None:
 )
 def video_asset_transcode_task(*, asset_id: str) -> str | None:
     """Transcode a video into its HLS ladder (idempotent: claimed, published by pointer swap)."""
-    asset = video_asset_transcode(asset_id=asset_id)
+    asset = services.video_asset_transcode(asset_id=asset_id)
     return asset.status if asset else None
 
 
 @shared_task(name="media.video_asset_requeue_stale")
 def video_asset_requeue_stale_task() -> int:
     """Requeue transcodes whose worker died or whose kick was lost."""
-    return video_assets_requeue_stale()
+    return services.video_assets_requeue_stale()
 
 
 @shared_task(name="media.housekeeping")
 def media_housekeeping_task() -> dict[str, int]:
     """Delete expired uploads and retired files past their grace period."""
-    return {"uploads_expired": uploads_expire(), "files_purged": retired_files_purge()}
+    return {
+        "uploads_expired": services.uploads_expire(),
+        "files_purged": services.retired_files_purge(),
+    }

@@ -23,6 +23,7 @@ from courses.exceptions import (
 from courses.models import Course, CourseAudience, Lesson, Module, ThematicArea
 from courses.selectors import course_can_edit
 from lms.accounts.models import User
+from lms.services import model_update
 
 COURSE_FIELDS = (
     "title",
@@ -121,16 +122,18 @@ def _check_editable(actor: User, course: Course) -> None:
         raise NotATrainerOfCourse()
 
 
-def _change_status(course: Course, status: str) -> None:
+def _status_change(course: Course, status: str) -> dict[str, Any]:
+    """The fields a move to ``status`` sets: publishing needs content and dates the first
+    publication; a course people are enrolled in cannot go back to draft."""
     if status == course.status:
-        return
+        return {}
     if status == Course.Status.PUBLISHED:
         if not Lesson.objects.filter(module__course=course).exists():
             raise CourseNotPublishable()
-        course.published_at = course.published_at or timezone.now()
-    elif status == Course.Status.DRAFT and course.enrollments.exists():
+        return {"status": status, "published_at": course.published_at or timezone.now()}
+    if status == Course.Status.DRAFT and course.enrollments.exists():
         raise CourseHasEnrollments()
-    course.status = status
+    return {"status": status}
 
 
 @transaction.atomic
@@ -140,14 +143,9 @@ def course_update(*, actor: User, course: Course, data: dict[str, Any]) -> Cours
     CourseHasEnrollments, CourseNeedsTrainer, NotATrainer, ValidationError."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     _check_editable(actor, course)
-    changed = [field for field in COURSE_FIELDS if field in data]
-    for field in changed:
-        setattr(course, field, data[field])
     if "status" in data:
-        _change_status(course, data["status"])
-        changed += ["status", "published_at"]
-    course.full_clean()
-    course.save(update_fields=[*changed, "updated_at"])
+        data = {**data, **_status_change(course, data["status"])}
+    model_update(instance=course, fields=(*COURSE_FIELDS, "status", "published_at"), data=data)
     if "trainers" in data:
         _check_trainers(data["trainers"])
         course.trainers.set(data["trainers"])
@@ -204,10 +202,12 @@ def module_create(
     course = Course.objects.select_for_update().get(pk=course.pk)  # serialises reordering
     _check_editable(actor, course)
     siblings = Module.objects.filter(course=course)
-    module = Module(course=course, title=title.strip(), position=_next_position(siblings))
-    for field in MODULE_FIELDS:
-        if field in fields:
-            setattr(module, field, fields[field])
+    module = Module(
+        course=course,
+        position=_next_position(siblings),
+        **{name: fields[name] for name in MODULE_FIELDS if name in fields},
+        title=title.strip(),
+    )
     module.full_clean()
     module.save()
     _place(siblings, module, position)
@@ -219,11 +219,7 @@ def module_update(*, actor: User, module: Module, data: dict[str, Any]) -> Modul
     """Change a module or move it to another position in its course."""
     Course.objects.select_for_update().get(pk=module.course_id)
     _check_editable(actor, module.course)
-    changed = [field for field in MODULE_FIELDS if field in data]
-    for field in changed:
-        setattr(module, field, data[field])
-    module.full_clean(exclude=["position"])
-    module.save(update_fields=[*changed, "updated_at"])
+    model_update(instance=module, fields=MODULE_FIELDS, data=data, clean_exclude=["position"])
     if "position" in data:
         _place(Module.objects.filter(course_id=module.course_id), module, data["position"])
     return module
@@ -240,15 +236,17 @@ def module_delete(*, actor: User, module: Module) -> None:
     _renumber(remaining, list(remaining.order_by("position")))
 
 
-def _check_video(lesson: Lesson) -> None:
-    """A lesson's video must be one of its own course's; a ready one gives the lesson its length."""
-    asset = lesson.video_asset
+def _video_fields(module: Module, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` of a lesson of ``module``, checked: its video must be one of its own course's,
+    and a ready one gives the lesson its length."""
+    asset = fields.get("video_asset")
     if asset is None:
-        return
-    if asset.course_id != lesson.module.course_id:
+        return fields
+    if asset.course_id != module.course_id:
         raise VideoOfAnotherCourse(extra={"video_asset_id": str(asset.pk)})
     if asset.duration_seconds is not None:
-        lesson.duration_seconds = asset.duration_seconds
+        return {**fields, "duration_seconds": asset.duration_seconds}
+    return fields
 
 
 @transaction.atomic
@@ -265,13 +263,14 @@ def lesson_create(
     Course.objects.select_for_update().get(pk=module.course_id)
     _check_editable(actor, module.course)
     siblings = Lesson.objects.filter(module=module)
+    given = _video_fields(module, {name: fields[name] for name in LESSON_FIELDS if name in fields})
     lesson = Lesson(
-        module=module, title=title.strip(), kind=kind, position=_next_position(siblings)
+        module=module,
+        position=_next_position(siblings),
+        **given,
+        title=title.strip(),
+        kind=kind,
     )
-    for field in LESSON_FIELDS:
-        if field in fields:
-            setattr(lesson, field, fields[field])
-    _check_video(lesson)
     lesson.full_clean()
     lesson.save()
     _place(siblings, lesson, position)
@@ -283,14 +282,12 @@ def lesson_update(*, actor: User, lesson: Lesson, data: dict[str, Any]) -> Lesso
     """Change a lesson or move it within its module."""
     Course.objects.select_for_update().get(pk=lesson.module.course_id)
     _check_editable(actor, lesson.module.course)
-    changed = [field for field in LESSON_FIELDS if field in data]
-    for field in changed:
-        setattr(lesson, field, data[field])
-    if "video_asset" in data:
-        _check_video(lesson)
-        changed.append("duration_seconds")
-    lesson.full_clean(exclude=["position"])
-    lesson.save(update_fields=[*set(changed), "updated_at"])
+    model_update(
+        instance=lesson,
+        fields=LESSON_FIELDS,
+        data=_video_fields(lesson.module, data),
+        clean_exclude=["position"],
+    )
     if "position" in data:
         _place(Lesson.objects.filter(module_id=lesson.module_id), lesson, data["position"])
     return lesson

@@ -19,6 +19,7 @@ from lms.accounts.selectors import (
     person_in_scope,
     require_coordinator_or_staff,
 )
+from lms.services import model_update
 
 PERSON_EDITABLE_FIELDS = (
     "first_name",
@@ -106,13 +107,18 @@ def person_update(*, actor: User, person: User, data: dict[str, Any]) -> User:
         raise StaffOnly()
     if (organisation := data.get("organisation")) is not None:
         organisation_check_in_scope(actor=actor, organisation=organisation)
-    changed = [f for f in (*PERSON_EDITABLE_FIELDS, *STAFF_ONLY_FIELDS) if f in data]
-    for field in changed:
-        setattr(person, field, data[field])
-    if person.role != User.Role.COORDINATOR:
-        person.coordinated_city = None
-        changed.append("coordinated_city")
-    return _save_person(person, update_fields=[*set(changed), "is_staff"])
+    if data.get("role", person.role) != User.Role.COORDINATOR:
+        data = {**data, "coordinated_city": None}  # a scope belongs to a coordinator only
+    # (clean() aligns staff status with the role: it is saved with whatever changed)
+    model_update(
+        instance=person,
+        fields=(*PERSON_EDITABLE_FIELDS, *STAFF_ONLY_FIELDS),
+        data=data,
+        save=lambda changed_person, fields: _save_person(
+            changed_person, update_fields=[*fields, "is_staff"]
+        ),
+    )
+    return person
 
 
 def organisation_create(
@@ -133,9 +139,7 @@ def organisation_update(
 ) -> Organisation:
     """Rename an organisation or change its kind; it stays in its city."""
     organisation_check_in_scope(actor=actor, organisation=organisation)
-    for field in ("name", "kind"):
-        if field in data:
-            setattr(organisation, field, data[field].strip() if field == "name" else data[field])
-    organisation.full_clean()
-    organisation.save(update_fields=["name", "kind", "updated_at"])
+    if "name" in data:
+        data = {**data, "name": data["name"].strip()}
+    model_update(instance=organisation, fields=("name", "kind"), data=data)
     return organisation

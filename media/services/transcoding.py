@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.services import lessons_take_video_length
-from media import ffmpeg
+from media import ffmpeg, tasks
 from media.hls import parse_master, parse_media
 from media.ladder import (
     Ladder,
@@ -52,9 +52,7 @@ class ClaimLost(Exception):
 
 def video_asset_queue_transcode(*, asset: VideoAsset) -> None:
     """Queue the transcode once the current transaction commits (the task reads the row)."""
-    from media.tasks import video_asset_transcode_task
-
-    transaction.on_commit(lambda: video_asset_transcode_task.delay(asset_id=str(asset.pk)))
+    tasks.video_asset_transcode_task.delay_on_commit(asset_id=str(asset.pk))
 
 
 def _stale_before() -> Any:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from courses.selectors import course_get_for_edit
 from lms.accounts.models import User
+from media import tasks
 from media.exceptions import (
     UnsupportedMediaType,
     UploadChecksumMismatch,
@@ -192,11 +193,9 @@ def _upload_record_part(
     locked.sniffed_type = sniffed
     locked.expires_at = _expiry()
     if locked.offset_bytes == locked.length_bytes:
-        from media.tasks import upload_join_task
-
         locked.status = Upload.Status.COMPLETE
         locked.completed_at = timezone.now()
-        transaction.on_commit(lambda: upload_join_task.delay(upload_id=str(locked.pk)))
+        tasks.upload_join_task.delay_on_commit(upload_id=str(locked.pk))
     locked.save()
     return locked
 

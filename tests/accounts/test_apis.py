@@ -163,7 +163,13 @@ def test_staff_role_grants_staff_status(client_for, staff, learner):
 
 
 def test_people_search_by_name_email_or_tax_code(client_for, milano_coordinator, milano_org):
-    rossi = UserFactory(organisation=milano_org, first_name="Mario", last_name="Rossi")
+    # (an e-mail of its own: a prefix of the factory's "person<n>@" would match its neighbours)
+    rossi = UserFactory(
+        organisation=milano_org,
+        first_name="Mario",
+        last_name="Rossi",
+        username="m.rossi@comune.milano.it",
+    )
     UserFactory(organisation=milano_org, first_name="Anna", last_name="Bianchi")
     client = client_for(milano_coordinator)
 
@@ -172,7 +178,7 @@ def test_people_search_by_name_email_or_tax_code(client_for, milano_coordinator,
 
     assert found("rossi mario") == [str(rossi.pk)]
     assert found(rossi.tax_code.lower()) == [str(rossi.pk)]
-    assert found(rossi.email[:8]) == [str(rossi.pk)]
+    assert found("m.rossi@com") == [str(rossi.pk)]
 
 
 def test_people_list_query_count_does_not_grow(

@@ -132,7 +132,7 @@ def test_the_overview_counts_only_the_coordinators_city(
     assert national["learners"] == 2
     assert sorted(g["label"] for g in national["by_city"]) == ["Milano", "Napoli"]
     [line] = national["by_course"]
-    assert (line["label"], line["enrolled"]) == ("Sportello unico", 2)
+    assert (line["label"], line["people"]) == ("Sportello unico", 2)
 
 
 def test_learners_and_trainers_get_no_overview(client_for, learner, trainer):

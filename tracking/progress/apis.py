@@ -150,7 +150,7 @@ class LessonLedgerApi(APIView):
 class OverviewGroupOutput(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
-    enrolled = serializers.IntegerField()
+    people = serializers.IntegerField()
     active_30_days = serializers.IntegerField()
     enrolments = serializers.IntegerField()
     completed_courses = serializers.IntegerField()

@@ -224,7 +224,7 @@ HOUR_BUCKETS = (0, 1, 10, 50, 100, 200, 300)
 class OverviewGroup:
     key: str
     label: str
-    enrolled: int = 0
+    people: int = 0  # learners in the group (in a course's group: the ones enrolled in it)
     active_30_days: int = 0
     completed_courses: int = 0
     enrolments: int = 0
@@ -298,7 +298,7 @@ def progress_overview(
             (by_organisation, row["organisation_id"], row["organisation__name"]),
         ):
             group = groups.setdefault(key, OverviewGroup(key=str(key), label=label or "-"))
-            group.enrolled += 1
+            group.people += 1
             group.active_30_days += row["pk"] in active
             group.credited_hours += hours
     enrolments = Enrollment.objects.filter(learner__in=people.values("pk")).exclude(
@@ -338,7 +338,7 @@ def progress_overview(
         group = OverviewGroup(
             key=str(course_row["course_id"]),
             label=course_row["course__title"],
-            enrolled=course_row["enrolled"],
+            people=course_row["enrolled"],
             enrolments=course_row["enrolled"],
             completed_courses=course_done.get(course_row["course_id"], 0),
         )

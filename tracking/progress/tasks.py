@@ -6,9 +6,9 @@ from celery import shared_task
 
 from lms.tasks import DATABASE_TRANSIENT_ERRORS
 from lms.wakeups import wake_taken
-from tracking.progress.services.completions import completions_announce_pending
-from tracking.progress.services.emitted import enrollment_registered_emit
-from tracking.progress.services.engine import DRAIN_BATCH, progress_drain
+
+# Modules, not names: the services queue these tasks, and either may be imported first.
+from tracking.progress.services import completions, emitted, engine
 
 
 @shared_task(
@@ -20,7 +20,7 @@ from tracking.progress.services.engine import DRAIN_BATCH, progress_drain
 )
 def enrollment_registered_emit_task(*, enrollment_id: str) -> str | None:
     """Emit the xAPI ``registered`` statement of an enrolment (idempotent: a deterministic id)."""
-    statement_id = enrollment_registered_emit(enrollment_id=enrollment_id)
+    statement_id = emitted.enrollment_registered_emit(enrollment_id=enrollment_id)
     return str(statement_id) if statement_id else None
 
 
@@ -38,9 +38,9 @@ def progress_drain_task() -> int:
     deadline = time.monotonic() + 60
     applied = 0
     while time.monotonic() < deadline:
-        taken = progress_drain()
+        taken = engine.progress_drain()
         applied += taken
-        if taken < DRAIN_BATCH:
+        if taken < engine.DRAIN_BATCH:
             break  # all there was
     return applied
 
@@ -55,4 +55,4 @@ def completions_announce_pending_task() -> int:
     """Emit the xAPI statements of every completion not announced yet and signal them: a
     moment after a drain recorded some, and periodically (beat) for any that was missed."""
     wake_taken(completions_announce_pending_task)  # from now on, new ones queue another run
-    return completions_announce_pending()
+    return completions.completions_announce_pending()

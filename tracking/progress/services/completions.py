@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from courses.models import Course, Enrollment, Lesson, Module
 from lms.wakeups import wake_later
+from tracking.progress import tasks
 from tracking.progress.models import Completion
 from tracking.progress.services.emitted import (
     engine_completed_statement,
@@ -227,11 +228,9 @@ def _check(
 
 
 def _announce_soon() -> None:
-    from tracking.progress.tasks import completions_announce_pending_task
-
     # As long as the drain waits: the completions of the drains meanwhile are announced in
     # one run (a run's queries and the store of its statements cost more than a completion).
-    wake_later(completions_announce_pending_task, delay=settings.PROGRESS_DRAIN_DELAY_SECONDS)
+    wake_later(tasks.completions_announce_pending_task, delay=settings.PROGRESS_DRAIN_DELAY_SECONDS)
 
 
 def _course_id(subject: Lesson | Module | Course) -> UUID:
