@@ -1,30 +1,30 @@
+"""Media for staff to follow and fix. Files arrive through the API, which sniffs and sizes
+them, so nothing is added here; the only writes are the services' (a video's title, its
+transcode again)."""
+
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lms.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceFormAdmin, apply_each
 from media.models import Caption, CourseDocument, RetiredFiles, Upload, VideoAsset
-from media.services import video_asset_queue_transcode, video_asset_retry
+from media.services import video_asset_retry, video_asset_update
 
 
-class CaptionInline(admin.TabularInline):
+class CaptionInline(ReadOnlyInline):
     model = Caption
-    extra = 0
     fields = ["language", "label", "file", "uploaded_by", "updated_at"]
-    # captions are checked and converted by the API, not here
+    # Captions are checked and converted by the API. Named here too, as the inline's formset is
+    # built for the video's form and cannot hold updated_at.
     readonly_fields = ["language", "label", "file", "uploaded_by", "updated_at"]
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(VideoAsset)
-class VideoAssetAdmin(admin.ModelAdmin):
+class VideoAssetAdmin(ServiceFormAdmin):
     list_display = [
         "title",
         "course",
@@ -36,11 +36,12 @@ class VideoAssetAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "course__title"]
     list_select_related = ["course"]
-    autocomplete_fields = ["course"]
     inlines = [CaptionInline]
     actions = ["transcode_again"]
-    # The pipeline owns the life cycle: staff read it here, they do not edit it by hand.
+    # The pipeline owns the life cycle and the files: staff read them here and may rename.
     readonly_fields = [
+        "course",
+        "source",
         "status",
         "progress_percent",
         "failure_reason",
@@ -59,32 +60,31 @@ class VideoAssetAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # A source is given once, when staff add a video here; a new one goes through an upload.
-        return self.readonly_fields + (["course", "source"] if obj else [])
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # uploads go through the tus API, which checks type and size
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the API deletes: it refuses a video lessons show and retires its files
 
     def save_model(self, request: HttpRequest, obj: VideoAsset, form: Any, change: bool) -> None:
-        if not change:
-            obj.uploaded_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
-        if not change:
-            video_asset_queue_transcode(asset=obj)
+        video_asset_update(asset=obj, title=form.cleaned_data["title"])
 
     @admin.action(description=_("Transcode again from the source"))
     def transcode_again(self, request: HttpRequest, queryset: QuerySet[VideoAsset]) -> None:
-        done = 0
-        for asset in queryset.exclude(status=VideoAsset.Status.PROCESSING):
-            video_asset_retry(asset=asset)
-            done += 1
-        self.message_user(
+        apply_each(
+            self,
             request,
-            ngettext("%(count)d video queued.", "%(count)d videos queued.", done) % {"count": done},
-            messages.SUCCESS,
+            queryset.exclude(status=VideoAsset.Status.PROCESSING),
+            lambda asset: video_asset_retry(asset=asset),
+            done=lambda count: (
+                ngettext("%(count)d video queued.", "%(count)d videos queued.", count)
+                % {"count": count}
+            ),
         )
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(ReadOnlyAdmin):
     """Uploads under way or ended, to follow a trainer's trouble; the tus API writes them."""
 
     list_display = ["filename", "course", "created_by", "status", "offset_bytes", "length_bytes"]
@@ -93,32 +93,17 @@ class UploadAdmin(admin.ModelAdmin):
     list_select_related = ["course", "created_by"]
     exclude = ["head", "parts"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(CourseDocument)
-class CourseDocumentAdmin(admin.ModelAdmin):
+class CourseDocumentAdmin(ReadOnlyAdmin):
+    """Documents are recognised from their bytes by the API, and deleted there."""
+
     list_display = ["title", "course", "lesson", "content_type", "size_bytes", "created_at"]
     search_fields = ["title", "filename", "course__title"]
     list_select_related = ["course", "lesson"]
-    autocomplete_fields = ["course"]
-    readonly_fields = ["filename", "content_type", "size_bytes", "uploaded_by", "file"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # documents are recognised from their bytes by the API, not here
 
 
 @admin.register(RetiredFiles)
-class RetiredFilesAdmin(admin.ModelAdmin):
+class RetiredFilesAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "purge_after"]
     search_fields = ["prefix"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
