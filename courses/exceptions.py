@@ -92,6 +92,26 @@ class CourseHasVideos(ApplicationError):
     message = _("This course has uploaded videos: delete them first, or archive the course.")
 
 
+class CourseHasDocuments(ApplicationError):
+    """A course's documents are kept until they are deleted on purpose."""
+
+    code = "course_has_documents"
+    status_code = 409
+    message = _("This course has documents: delete them first, or archive the course.")
+
+
+class ContentHasLearnerRecords(ApplicationError):
+    """Progress, credits and completions are the audit trail of people's hours: the content
+    they refer to stays."""
+
+    code = "content_has_learner_records"
+    status_code = 409
+    message = _(
+        "People's progress, credits or completions refer to this content: "
+        "archive the course instead."
+    )
+
+
 class CourseNotOpen(ApplicationError):
     """Enrolment is only possible in published courses."""
 

@@ -162,10 +162,12 @@ MEDIA_PLAYBACK_TTL_SECONDS = env.int("MEDIA_PLAYBACK_TTL_SECONDS", default=30 * 
 # than any playback URL lives (its TTL plus the longest video).
 MEDIA_RETIRED_GRACE_SECONDS = env.int("MEDIA_RETIRED_GRACE_SECONDS", default=24 * 3600)
 
-# --- progress engine (tracking/credit.py; README "Progress") ---------------------------------
-# Network delay forgiven at the start and end of each stretch of playing (once per stretch).
+# --- progress engine (tracking/progress/policy.py; README "Progress") ------------------------
+# Network delay forgiven: one allowance per learner, refilled only by real time not credited.
 PROGRESS_TOLERANCE_SECONDS = env.float("PROGRESS_TOLERANCE_SECONDS", default=2.0)
-# A video lesson is completed when this share of it has been watched (the union of segments).
+# Video played faster than this earns no completion (it is still credited at real time).
+PROGRESS_MAX_PLAYBACK_RATE = env.float("PROGRESS_MAX_PLAYBACK_RATE", default=2.0)
+# A video lesson is completed when this share of it has been played in real time.
 PROGRESS_LESSON_COVERAGE_PERCENT = env.float("PROGRESS_LESSON_COVERAGE_PERCENT", default=90.0)
 # How long a stored statement may wait for the progress engine (and a completion for its
 # announcement), so that many are done at once.
@@ -175,6 +177,14 @@ PROGRAMME_TARGET_HOURS = env.float("PROGRAMME_TARGET_HOURS", default=300.0)
 
 # xAPI: the most statements one GET returns; the rest follow through the "more" link.
 LRS_PAGE_SIZE = env.int("LRS_PAGE_SIZE", default=100)
+# How deep a statement's arrays and objects may nest (the statement is level 1): deeper is a 400,
+# so that nothing stored overflows the stack of code that reads it back. ADL's conformance
+# suite nests 8 deep at most; 64 leaves extensions room.
+XAPI_MAX_DEPTH = env.int("XAPI_MAX_DEPTH", default=64)
+# The largest request body /xapi/ reads (statements with their attachments, a document), held
+# in memory; larger ones get 413. Only the LRS: elsewhere DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+# Below nginx's client_max_body_size (deploy/nginx), or nginx refuses first, without our error.
+XAPI_MAX_BODY_BYTES = env.int("XAPI_MAX_BODY_BYTES", default=32 * 1024**2)
 # Forwarding every statement to an external LRS (more targets: rows in the admin). No endpoint:
 # no settings-configured target. The secret is the remote's credential, kept as given.
 LRS_FORWARD_ENDPOINT = env("LRS_FORWARD_ENDPOINT", default="")

@@ -79,7 +79,7 @@ def test_rows_are_inserted_then_merged_twice_in_one_transaction():
     people = UserFactory.create_batch(3)
 
     def clock(person, state, seconds):
-        return ProgrammeRow(str(person.pk), state, None, None, seconds, AT)
+        return ProgrammeRow(str(person.pk), state, None, None, None, seconds, AT)
 
     with transaction.atomic():
         rows_insert([ProgrammeProgress(learner=people[0], state={"a": [1, 2]}, credited_seconds=5)])

@@ -59,6 +59,16 @@ class ConformanceError(Exception):
     """Something the run needs could not be done; the message says what."""
 
 
+# Where the 1.0.3 suite asks more than the spec. Communication 3.1 asks the LRS for a 409 when a
+# PUT without If-Match/If-None-Match finds the document already there; for a new profile it asks
+# nothing of the LRS (the header is the client's duty), and tincan, a client this project
+# serves, never sends one. These tests PUT a new profile without a header and expect a 400.
+SUITE_STRICTER_THAN_SPEC = (
+    "PUT request without an ETag header returns an error code and message",
+    "fails without ETag header",
+)
+
+
 @dataclass
 class TreeResult:
     version: str
@@ -297,7 +307,14 @@ def report(results: list[TreeResult], *, show_failures: bool) -> None:
     for result in results:
         say(f"log {result.version}: {result.log_path} (runner output: {result.console_path})")
     for result in results:
-        say(f"conformance {result.version}: {result.passed} passed, {result.failed} failed")
+        stricter = [t for t in result.failures if any(k in t for k in SUITE_STRICTER_THAN_SPEC)]
+        note = (
+            f" ({len(stricter)} where the suite refuses what the spec allows: a new profile PUT"
+            " without preconditions, see SUITE_STRICTER_THAN_SPEC)"
+            if stricter
+            else ""
+        )
+        say(f"conformance {result.version}: {result.passed} passed, {result.failed} failed{note}")
 
 
 if __name__ == "__main__":

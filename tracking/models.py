@@ -12,7 +12,13 @@ from tracking.lrs.models import (
     StatementOutbox,
     attachment_path,
 )
-from tracking.progress.models import Completion, CreditEntry, LessonProgress, ProgrammeProgress
+from tracking.progress.models import (
+    Completion,
+    CreditEntry,
+    LessonProgress,
+    ProgrammeProgress,
+    RecomputeMark,
+)
 
 __all__ = [
     "Attachment",
@@ -23,6 +29,7 @@ __all__ = [
     "LessonProgress",
     "LrsClient",
     "ProgrammeProgress",
+    "RecomputeMark",
     "Statement",
     "StatementActivity",
     "StatementAgent",

@@ -6,11 +6,13 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import F, Max, Model, QuerySet
+from django.db.models import F, Max, Model, ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.exceptions import (
+    ContentHasLearnerRecords,
+    CourseHasDocuments,
     CourseHasEnrollments,
     CourseHasVideos,
     CourseNeedsTrainer,
@@ -154,16 +156,32 @@ def course_update(*, actor: User, course: Course, data: dict[str, Any]) -> Cours
     return course
 
 
+def _delete(item: Model) -> None:
+    """Delete ``item`` and what cascades from it, unless a record that must stay refers to it.
+
+    The rows that PROTECT content and are not checked first are the progress engine's
+    (progress, credits, completions): they exist without an enrolment too, since statements
+    about a lesson are stored and applied whoever sends them. The catalogue does not import
+    tracking, so it learns of them from the database's refusal."""
+    try:
+        item.delete()
+    except ProtectedError as error:
+        raise ContentHasLearnerRecords() from error
+
+
 @transaction.atomic
 def course_delete(*, actor: User, course: Course) -> None:
-    """Delete a course nobody is enrolled in and with no uploaded videos (CourseHasEnrollments,
-    CourseHasVideos otherwise: archive it instead)."""
+    """Delete a course nobody is enrolled in, with no uploaded videos or documents and no
+    learner's records (CourseHasEnrollments, CourseHasVideos, CourseHasDocuments,
+    ContentHasLearnerRecords otherwise: archive it instead)."""
     _check_editable(actor, course)
     if course.enrollments.exists():
         raise CourseHasEnrollments()
     if course.video_assets.exists():
         raise CourseHasVideos()
-    course.delete()
+    if course.documents.exists():
+        raise CourseHasDocuments()
+    _delete(course)
 
 
 def _renumber(siblings: QuerySet[Any], ordered: list[Model]) -> None:
@@ -227,11 +245,12 @@ def module_update(*, actor: User, module: Module, data: dict[str, Any]) -> Modul
 
 @transaction.atomic
 def module_delete(*, actor: User, module: Module) -> None:
-    """Delete a module and its lessons, unless people are enrolled in the course."""
+    """Delete a module and its lessons, unless people are enrolled in the course or have
+    records of it (ContentHasLearnerRecords)."""
     course = Course.objects.select_for_update().get(pk=module.course_id)
     _check_editable(actor, course)
     _check_content_removable(course)
-    module.delete()
+    _delete(module)
     remaining = Module.objects.filter(course=course)
     _renumber(remaining, list(remaining.order_by("position")))
 
@@ -301,11 +320,12 @@ def lessons_take_video_length(*, video_asset_id: UUID, duration_seconds: int) ->
 
 @transaction.atomic
 def lesson_delete(*, actor: User, lesson: Lesson) -> None:
-    """Delete a lesson, unless people are enrolled in the course."""
+    """Delete a lesson, unless people are enrolled in the course or have records of it
+    (ContentHasLearnerRecords)."""
     course = Course.objects.select_for_update().get(pk=lesson.module.course_id)
     _check_editable(actor, course)
     _check_content_removable(course)
     module_id = lesson.module_id
-    lesson.delete()
+    _delete(lesson)
     remaining = Lesson.objects.filter(module_id=module_id)
     _renumber(remaining, list(remaining.order_by("position")))

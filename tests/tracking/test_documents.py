@@ -112,7 +112,7 @@ def test_profile_overwrite_needs_a_precondition(lrs):
         url, b'{"v": 3}', content_type="application/json", HTTP_IF_NONE_MATCH="*", **lrs.headers
     )
 
-    assert first.status_code == HTTPStatus.BAD_REQUEST  # xAPI 1.0.3: a precondition, always
+    assert first.status_code == HTTPStatus.NO_CONTENT  # new: created, precondition or not
     assert blind.status_code == HTTPStatus.CONFLICT
     assert stale.status_code == HTTPStatus.PRECONDITION_FAILED
     assert matching.status_code == HTTPStatus.NO_CONTENT
@@ -184,3 +184,37 @@ def test_posting_invalid_json_as_json_is_refused(lrs):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert lrs.http.get(url, **lrs.headers).status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type", "path"),
+    [
+        (_state(stateId="s" * 2049), "application/json", "stateId/profileId"),
+        (
+            _url(
+                "activities/state", activityId="http://x.it/" + "a" * 2048, agent=AGENT, stateId="s"
+            ),
+            "application/json",
+            "activityId",
+        ),
+        (
+            _url(
+                "activities/state",
+                activityId=ACTIVITY,
+                agent=json.dumps({"mbox": "mailto:" + "a" * 510 + "@example.it"}),
+                stateId="s",
+            ),
+            "application/json",
+            "agent",
+        ),
+        (_state(stateId="s"), "text/" + "x" * 256, "Content-Type"),
+    ],
+)
+@pytest.mark.parametrize("method", ["put", "post"])
+def test_a_value_too_long_for_its_column_is_a_400_that_names_it(
+    lrs, url, content_type, path, method
+):
+    response = getattr(lrs.http, method)(url, b"{}", content_type=content_type, **lrs.headers)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert response.json()["extra"]["path"] == path

@@ -57,13 +57,14 @@ def _state(content: dict, **fields) -> StateDocument:
 
 
 def test_about_raw_tincan_raises_on_versions_it_does_not_know(raw, lrs):
+    raw._version = lrs._version = "2.0.0"  # noqa: SLF001 - a 1.0.x client hears of 1.0.3 only
     with pytest.raises(ValueError, match="Tried to set property 'version'"):
-        raw.about()  # our LRS lists "1.0" and "2.0.0" besides the 1.0.x tincan knows
+        raw.about()  # to a 2.0 client our LRS lists "2.0.0" too, which tincan does not know
 
     about = lrs.about()
 
     assert about.success
-    assert about.content.versions == ["1.0", "1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]
+    assert about.content.versions == ["1.0.3", "2.0.0"]
     assert about.content.extensions == {}
 
 
@@ -120,7 +121,7 @@ def test_state_etags_raw_tincan_never_reads_them(raw, lrs):
     assert bytes(Document.objects.get().content) == b'{"n": 3}'
 
 
-def test_activity_profile_created_with_if_none_match_and_updated_with_if_match(raw, lrs):
+def test_activity_profile_created_with_if_none_match_and_updated_with_if_match(lrs):
     def profile(content):
         return ActivityProfileDocument(
             id="settings",
@@ -128,9 +129,6 @@ def test_activity_profile_created_with_if_none_match_and_updated_with_if_match(r
             content_type="application/json",
             content=json_document_content(content),
         )
-
-    # xAPI 1.0.3: a profile PUT needs a precondition, which raw tincan never sends for a new one.
-    assert raw.save_activity_profile(profile({"v": 0})).response.status == 400
 
     created = lrs.save_activity_profile(profile({"v": 1}))
     assert created.success, created.data

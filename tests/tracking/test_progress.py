@@ -12,7 +12,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from courses.models import Lesson
-from tests.courses.factories import CourseFactory, LessonFactory, ModuleFactory
+from tests.courses.factories import (
+    CourseFactory,
+    EnrollmentFactory,
+    LessonFactory,
+    ModuleFactory,
+)
 from tracking.lrs.outbox import statement_facts
 from tracking.lrs.services.principals import emitted_by_engine_extension
 from tracking.models import (
@@ -30,9 +35,15 @@ VIDEO = "https://w3id.org/xapi/video"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
+def enrol(person, course):
+    """Enrolled before the statements of these tests (stored from T0 on): they may credit."""
+    return EnrollmentFactory(learner=person, course=course, enrolled_at=T0 - timedelta(days=1))
+
+
 @pytest.fixture
-def lessons(db):
+def lessons(db, learner):
     module = ModuleFactory(course=CourseFactory(published=True))
+    enrol(learner, module.course)
     return [
         LessonFactory(module=module, position=n, kind=Lesson.Kind.VIDEO, duration_seconds=600)
         for n in (1, 2)
@@ -278,18 +289,26 @@ def test_incremental_application_equals_recompute(learner, lessons, case):
                 is_voiding=True, object_statement_id=target.pk
             )
     drain()
-    incremental = {
-        str(p.lesson_id): (round(p.credited_seconds, 6), round(p.covered_seconds, 6))
-        for p in LessonProgress.objects.filter(learner=learner)
-    }
+
+    def rows():
+        return {
+            str(p.lesson_id): tuple(
+                round(value, 6)
+                for value in (p.credited_seconds, p.covered_seconds, p.earned_seconds)
+            )
+            + (p.completed_at,)
+            for p in LessonProgress.objects.filter(learner=learner)
+        }
+
+    incremental = rows()
     ledger = credited(learner)
+    # Real time is the ceiling: never more than the span of the statements plus one tolerance.
+    span = max((at for *_rest, at, _segments in steps), default=0)
+    assert ledger <= span + settings.PROGRESS_TOLERANCE_SECONDS + 1e-6
 
     progress_recompute_learner(learner_id=learner.pk)
 
-    assert {
-        str(p.lesson_id): (round(p.credited_seconds, 6), round(p.covered_seconds, 6))
-        for p in LessonProgress.objects.filter(learner=learner)
-    } == incremental
+    assert rows() == incremental
     assert credited(learner) == ledger
     assert round(ProgrammeProgress.objects.get(learner=learner).credited_seconds, 3) == ledger
 
@@ -306,13 +325,9 @@ def watch(learner, lesson, start_at, *, seconds=600, session=None):
 def test_completing_every_lesson_completes_module_and_course_and_announces_them(
     learner, lessons, django_capture_on_commit_callbacks
 ):
-    from courses.models import Enrollment
-    from tests.courses.factories import EnrollmentFactory
     from tracking.models import Completion
     from tracking.progress.signals import completion_recorded
 
-    course = lessons[0].module.course
-    EnrollmentFactory(course=course, learner=learner, status=Enrollment.Status.ACTIVE)
     heard = []
     completion_recorded.connect(
         lambda sender, completion, **kw: heard.append(completion.kind),
@@ -408,6 +423,8 @@ def test_one_drain_applies_many_learners_each_as_if_alone(lessons):
     from tests.accounts.factories import UserFactory
 
     people = UserFactory.create_batch(3)
+    for person in people:
+        enrol(person, lessons[0].module.course)
     for n, person in enumerate(people):
         watch(person, lessons[0], 1000 * (n + 1), seconds=100 * (n + 1))
     watch(people[0], lessons[1], 1500, seconds=60)
@@ -447,6 +464,8 @@ def test_recomputing_everyone_in_parallel_processes_gives_the_same_ledger(lesson
     from tracking.progress.services.engine import progress_recompute_all
 
     people = UserFactory.create_batch(5)
+    for person in people:
+        enrol(person, lessons[0].module.course)
     for n, person in enumerate(people):
         watch(person, lessons[n % 2], 100 * n, seconds=60 + 30 * n)
     drain()
@@ -467,13 +486,8 @@ def test_recomputing_everyone_in_parallel_processes_gives_the_same_ledger(lesson
 
 
 def test_completions_are_announced_together(learner, lessons, django_capture_on_commit_callbacks):
-    from courses.models import Enrollment
-    from tests.courses.factories import EnrollmentFactory
     from tracking.models import Completion
 
-    EnrollmentFactory(
-        course=lessons[0].module.course, learner=learner, status=Enrollment.Status.ACTIVE
-    )
     watch(learner, lessons[0], 0)
     watch(learner, lessons[1], 1000)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -508,15 +522,10 @@ def test_a_drain_keeps_the_stored_times_to_the_microsecond(learner, lessons):
 
 
 def test_a_failing_announcement_is_rolled_back_and_holds_back_no_other(learner, lessons, caplog):
-    from courses.models import Enrollment
-    from tests.courses.factories import EnrollmentFactory
     from tracking.models import Completion
     from tracking.progress.services.completions import completions_announce_pending
     from tracking.progress.signals import completion_recorded
 
-    EnrollmentFactory(
-        course=lessons[0].module.course, learner=learner, status=Enrollment.Status.ACTIVE
-    )
     watch(learner, lessons[0], 0)
     watch(learner, lessons[1], 1000)
     drain()  # the two lessons, their module and course

@@ -1,13 +1,14 @@
 """The progress API: a learner's hours, the ledger behind a lesson, coordinators' overview in
 scope, trainers' view of a course."""
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 
 from courses.models import Lesson
 from tests.courses.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
-from tests.tracking.test_progress import drain, store
+from tests.tracking.test_progress import T0, drain, store
 from tracking.models import CreditEntry
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def lesson(course):
 @pytest.fixture
 def watched(learner, napoli_learner, course, lesson):
     for person in (learner, napoli_learner):
-        EnrollmentFactory(course=course, learner=person)
+        EnrollmentFactory(course=course, learner=person, enrolled_at=T0 - timedelta(days=1))
     store(learner, lesson, "played", 0)
     store(learner, lesson, "paused", 300, segments=[(0, 300)])
     store(learner, lesson, "played", 400)

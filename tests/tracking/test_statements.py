@@ -469,14 +469,15 @@ def test_a_bad_agent_filter_is_refused(lrs, agent, message):
 
 
 def test_a_body_over_the_size_limit_is_a_413_in_the_lrs_error_shape(lrs, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.XAPI_MAX_BODY_BYTES = 1000
 
     response = lrs.post([_statement() for _ in range(20)])
 
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert response.json() == {
         "code": "request_too_large",
-        "message": "The request is larger than this LRS accepts: send fewer statements at a time.",
+        "message": "The request body is over the 1000 bytes this LRS accepts: send fewer "
+        "statements at a time, or smaller attachments or documents.",
         "extra": {"max_bytes": 1000},
     }
     assert response["X-Experience-API-Version"] == "1.0.3"

@@ -23,7 +23,7 @@ class LrsClientAddForm(forms.ModelForm):
 
     class Meta:
         model = LrsClient
-        fields = ("name", "can_write", "read_scope", "xapi_version")
+        fields = ("name", "can_write", "can_credit", "read_scope", "xapi_version")
 
 
 class HttpsUrlsAdmin(admin.ModelAdmin):
@@ -39,14 +39,23 @@ class HttpsUrlsAdmin(admin.ModelAdmin):
 
 @admin.register(LrsClient)
 class LrsClientAdmin(HttpsUrlsAdmin):
-    list_display = ["name", "key", "can_write", "read_scope", "is_active", "created_at"]
-    list_filter = ["is_active", "can_write", "read_scope"]
+    list_display = [
+        "name",
+        "key",
+        "can_write",
+        "can_credit",
+        "read_scope",
+        "is_active",
+        "created_at",
+    ]
+    list_filter = ["is_active", "can_write", "can_credit", "read_scope"]
     search_fields = ["name", "key"]
     # The secret hash is never shown: it is in no form and no list.
     fields = (
         "name",
         "key",
         "can_write",
+        "can_credit",
         "read_scope",
         "xapi_version",
         "is_active",
@@ -83,6 +92,7 @@ class LrsClientAdmin(HttpsUrlsAdmin):
         client, secret = lrs_client_create(
             name=form.cleaned_data["name"],
             can_write=form.cleaned_data["can_write"],
+            can_credit=form.cleaned_data["can_credit"],
             read_scope=form.cleaned_data["read_scope"],
             xapi_version=form.cleaned_data["xapi_version"],
             created_by=request.user,  # type: ignore[arg-type]

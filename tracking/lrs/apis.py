@@ -17,9 +17,12 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.functional import Promise
 from django.utils.http import http_date
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -54,24 +57,61 @@ from tracking.lrs.services.documents import (
 from tracking.lrs.services.principals import LrsPrincipal
 from tracking.lrs.services.statements import statements_store, xapi_timestamp
 from tracking.lrs.xapi import (
-    SUPPORTED_VERSIONS,
     StatementInvalid,
     format_statement,
     parse_json,
     parse_version_header,
 )
+from tracking.lrs.xapi.versions import about_versions
 
 VERSION_HEADER = "X-Experience-API-Version"
 
 
 def _error_response(error: ApplicationError) -> JsonResponse:
+    message, extra = _message(error)
     response = JsonResponse(
-        {"code": error.code, "message": str(error.message), "extra": error.extra},
-        status=error.status_code,
+        {"code": error.code, "message": message, "extra": extra}, status=error.status_code
     )
     if isinstance(error, LrsUnauthorized):
         response["WWW-Authenticate"] = 'Basic realm="xapi"'
     return response
+
+
+def _message(error: ApplicationError) -> tuple[str, dict[str, Any]]:
+    """The error's message in the request's language (LocaleMiddleware's), and its extra.
+
+    A lazy message (every error class's own, and those of documents and attachments) is
+    translated now. A plain string is English from a module that does not translate (the xAPI
+    validator, query parameters): said as it is in English; in any other language the error
+    class's message is said instead and the English kept in ``extra.detail``, so that no
+    response mixes two languages.
+    """
+    if isinstance(error.message, Promise) or (translation.get_language() or "").startswith("en"):
+        return str(error.message), error.extra
+    return str(type(error).message), {**error.extra, "detail": error.message}
+
+
+def _read_body(request: HttpRequest) -> None:
+    """Read the body under the LRS's own limit, XAPI_MAX_BODY_BYTES, in place of Django's global
+    DATA_UPLOAD_MAX_MEMORY_SIZE (too small for attachments): refused on the declared
+    Content-Length before a byte is read, and on what was read (a chunked body declares none)."""
+    limit = settings.XAPI_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0  # Django reads no body either
+    if declared > limit or len(body := request.read(limit + 1)) > limit:
+        raise RequestTooLarge(
+            format_lazy(
+                _(
+                    "The request body is over the {max_bytes} bytes this LRS accepts: send "
+                    "fewer statements at a time, or smaller attachments or documents."
+                ),
+                max_bytes=limit,
+            ),
+            extra={"max_bytes": limit},
+        )
+    request._body = body  # noqa: SLF001 - what request.body returns from now on
 
 
 def _principal(request: HttpRequest) -> LrsPrincipal:
@@ -126,8 +166,18 @@ def _statement_body(request: HttpRequest) -> tuple[Any, dict[str, AttachmentPart
             "Send statements as application/json (multipart/mixed with attachments).",
             extra={"path": "Content-Type"},
         )
+    depth = settings.XAPI_MAX_DEPTH
     try:
-        return parse_json(request.body or b"null"), {}
+        # Bracket depth before parsing, so that no nesting reaches the parser's recursion; the
+        # batch's array is one level above its statements (whose own depth validation checks).
+        return parse_json(request.body or b"null", max_depth=depth + 1), {}
+    except StatementInvalid as error:  # before ValueError: it is one
+        raise XapiBadRequest(
+            format_lazy(
+                _("A statement nests arrays and objects deeper than {depth} levels."), depth=depth
+            ),
+            extra={"path": "body"},
+        ) from error
     except (ValueError, UnicodeDecodeError) as exc:
         raise XapiBadRequest(f"The body is not valid JSON: {exc}", extra={"path": "body"}) from exc
 
@@ -193,6 +243,7 @@ class XapiView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         version = "1.0.3"  # what we answer with until the request says which version it speaks
         try:
+            _read_body(request)
             alternate = request.method == "POST" and "method" in request.GET
             if alternate:
                 _rewrite_alternate_request(request)
@@ -239,7 +290,8 @@ class AboutApi(XapiView):
     requires_auth = False
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return JsonResponse({"version": list(SUPPORTED_VERSIONS), "extensions": {}})
+        versions = about_versions(request.headers.get(VERSION_HEADER))
+        return JsonResponse({"version": list(versions), "extensions": {}})
 
 
 class StatementsApi(XapiView):
@@ -350,8 +402,14 @@ def _params(request: HttpRequest) -> QueryDict:
 
 def _required(params: QueryDict, name: str) -> str:
     if not params.get(name):
-        raise XapiBadRequest(f"The {name} parameter is required.", extra={"path": name})
+        raise _parameter_required(name)
     return params.get(name, "")
+
+
+def _parameter_required(name: str) -> XapiBadRequest:
+    return XapiBadRequest(
+        format_lazy(_("The {name} parameter is required."), name=name), extra={"path": name}
+    )
 
 
 def _preconditions(request: HttpRequest) -> Preconditions:
@@ -389,7 +447,7 @@ class DocumentApi(XapiView):
         )
         learner = self.principal.learner_ifi
         if learner is not None and (not self.with_agent or key.agent_ifi != learner):
-            raise LrsForbidden("You can only use your own documents.")
+            raise LrsForbidden(_("You can only use your own documents."))
         return key
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -411,10 +469,9 @@ class DocumentApi(XapiView):
             content=request.body,
             content_type=request.content_type or JSON_TYPE,
             preconditions=_preconditions(request),
-            # Profiles never take a blind overwrite; State neither from xAPI 2.0 on. In 1.0.3 a
-            # profile PUT must always carry a precondition.
+            # Profiles never take a blind overwrite; State neither from xAPI 2.0 on. A blind PUT
+            # of a new document creates it: 409 is "for a resource that already exists" only.
             blind_conflicts=self.is_profile or self.version.startswith("2."),
-            require_precondition=self.is_profile and self.version.startswith("1."),
         )
         return HttpResponse(status=204)
 
@@ -435,9 +492,7 @@ class DocumentApi(XapiView):
         params = _params(request)
         document_id = params.get(self.id_param)
         if document_id is None and self.kind != Document.Kind.STATE:
-            raise XapiBadRequest(
-                f"The {self.id_param} parameter is required.", extra={"path": self.id_param}
-            )
+            raise _parameter_required(self.id_param)
         document_delete(
             key=self.key(params), document_id=document_id, preconditions=_preconditions(request)
         )

@@ -33,8 +33,15 @@ class LrsForbidden(PermissionDenied):
     message = _("These credentials do not allow this request.")
 
 
+class VoidingForbidden(LrsForbidden):
+    """Only a statement's writer, or staff, may void it; ``extra.statement_id`` says which."""
+
+    code = "voiding_forbidden"
+    message = _("Only whoever sent a statement, or staff, can void it.")
+
+
 class RequestTooLarge(ApplicationError):
-    """The request body is over the size the server reads (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    """The request body is over the size the LRS reads (XAPI_MAX_BODY_BYTES)."""
 
     code = "request_too_large"
     status_code = 413

@@ -29,6 +29,15 @@ class LrsClient(BaseModel):
     secret_hash = models.CharField(_("secret (hashed)"), max_length=256)
     authority = models.JSONField(_("authority"))
     can_write = models.BooleanField(_("can write"), default=True)
+    # Storing a statement is the LRS's duty; crediting hours from it is trust staff give.
+    can_credit = models.BooleanField(
+        _("may credit learners' hours"),
+        default=False,
+        help_text=_(
+            "Statements this client stores count toward learners' hours and completions. "
+            "Only for a player staff trust to report real viewing, like the platform's own."
+        ),
+    )
     read_scope = models.CharField(
         _("reads"), max_length=8, choices=ReadScope.choices, default=ReadScope.MINE
     )
@@ -79,6 +88,9 @@ class Statement(models.Model):
     stored = models.DateTimeField()
     voided = models.BooleanField(default=False)
     is_voiding = models.BooleanField(default=False)
+    # The statement's place in the request that stored it: a batch shares one ``stored``, and
+    # its order is the client's (the Video Profile's played before paused), not its ids'.
+    sequence = models.PositiveIntegerField(default=0)
     client = models.ForeignKey(
         LrsClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
     )
@@ -122,6 +134,7 @@ class StatementOutbox(models.Model):
         Statement, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     stored = models.DateTimeField()
+    sequence = models.PositiveIntegerField(default=0)  # the statement's, in its batch
     # What the engine reads of the statement's JSON (``tracking.lrs.outbox.statement_facts``),
     # read when it was stored, so that applying it never parses the JSON again. None: absent
     # (as the database's own reading of the JSON says it, for a recompute).
@@ -135,7 +148,7 @@ class StatementOutbox(models.Model):
         db_table = "tracking_progressoutbox"  # the model's old name, ProgressOutbox
         verbose_name = _("statement waiting for the progress engine")
         verbose_name_plural = _("statements waiting for the progress engine")
-        indexes = [models.Index(fields=["stored", "statement"], name="progress_outbox_order")]
+        indexes = [models.Index(fields=["stored", "sequence", "statement"], name="outbox_order")]
 
     def __str__(self) -> str:
         return str(self.statement_id)

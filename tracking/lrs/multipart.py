@@ -1,4 +1,5 @@
-"""multipart/mixed bodies of statements with attachments (xAPI 1.0.3 Data 2.4.11). Pure."""
+"""multipart/mixed bodies of statements with attachments (xAPI 1.0.3 Data 2.4.11). Pure; its
+messages are lazy translations, said in the language of the request that gets them."""
 
 import email.message
 import email.parser
@@ -10,13 +11,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from tracking.lrs.xapi.syntax import parse_json
 
 
 class MultipartInvalid(ValueError):
     """The body breaks the attachment rules; ``message`` says how, ``path`` where."""
 
-    def __init__(self, message: str, path: str = "body"):
+    def __init__(self, message: str | Promise, path: str = "body"):
         super().__init__(message)
         self.message = message
         self.path = path
@@ -37,31 +42,35 @@ def parse_statement_body(content_type: str, body: bytes) -> tuple[Any, dict[str,
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
     )
     if not message.is_multipart():
-        raise MultipartInvalid("The multipart body has no parts.")
+        raise MultipartInvalid(_("The multipart body has no parts."))
     parts = list(message.iter_parts())
     if not parts:
-        raise MultipartInvalid("The multipart body has no parts.")
+        raise MultipartInvalid(_("The multipart body has no parts."))
     first = parts[0]
     if first.get_content_type() != "application/json":
-        raise MultipartInvalid("The first part must be the statements, as application/json.")
+        raise MultipartInvalid(_("The first part must be the statements, as application/json."))
     try:
         statements = parse_json(_payload(first) or b"null")
     except ValueError as exc:
-        raise MultipartInvalid(f"The statements part is not valid JSON: {exc}") from exc
+        raise MultipartInvalid(
+            format_lazy(_("The statements part is not valid JSON: {error}"), error=exc)
+        ) from exc
     attachments: dict[str, AttachmentPart] = {}
     for index, part in enumerate(parts[1:], start=1):
         path = f"part[{index}]"
         sha2 = (part.get("X-Experience-API-Hash") or "").strip().lower()
         if not sha2:
-            raise MultipartInvalid("Each attachment part needs an X-Experience-API-Hash.", path)
+            raise MultipartInvalid(_("Each attachment part needs an X-Experience-API-Hash."), path)
         encoding = (part.get("Content-Transfer-Encoding") or "binary").strip().lower()
         if encoding != "binary":
             raise MultipartInvalid(
-                "Attachment parts must use Content-Transfer-Encoding: binary.", path
+                _("Attachment parts must use Content-Transfer-Encoding: binary."), path
             )
         content = _payload(part)
         if _digest(sha2, content) != sha2:
-            raise MultipartInvalid("The attachment does not match its X-Experience-API-Hash.", path)
+            raise MultipartInvalid(
+                _("The attachment does not match its X-Experience-API-Hash."), path
+            )
         attachments[sha2] = AttachmentPart(sha2, part.get_content_type(), content)
     return statements, attachments
 
@@ -87,12 +96,15 @@ def check_attachments(
             declared.add(sha2)
             if "fileUrl" not in attachment and sha2 not in parts:
                 raise MultipartInvalid(
-                    "An attachment has neither a fileUrl nor a part with its content.",
+                    _("An attachment has neither a fileUrl nor a part with its content."),
                     f"[{index}].attachments[{position}]",
                 )
     if stray := set(parts) - declared:
         raise MultipartInvalid(
-            f"Parts no statement declares as an attachment: {', '.join(sorted(stray))}."
+            format_lazy(
+                _("Parts no statement declares as an attachment: {hashes}."),
+                hashes=", ".join(sorted(stray)),
+            )
         )
 
 

@@ -4,7 +4,7 @@ tincan builds and sends statements well; around them it has four bugs on Python 
 wrapper works around, each pinned by a test against a live LRS (tests/tracking/test_lrs_client.py):
 
 1. ``about()`` raises ValueError when the LRS lists a version tincan does not know ("2.0.0",
-   and also the "1.0" our own LRS lists): here it returns every listed version.
+   as ours does to a 2.0 client, or "1.0"): here it returns every listed version.
 2. Request bodies are ``str`` handed to ``http.client``, which encodes them Latin-1: "città" is
    stored as invalid UTF-8 and "—" or "€" raise UnicodeEncodeError before anything is sent.
    Here every body goes out UTF-8 encoded.

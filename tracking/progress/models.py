@@ -25,6 +25,7 @@ class ProgrammeProgress(models.Model):
     )
     state = models.JSONField(_("engine state"), default=dict)
     last_stored = models.DateTimeField(_("last statement applied: stored"), null=True)
+    last_sequence = models.PositiveIntegerField(_("last statement applied: sequence"), null=True)
     last_statement_id = models.UUIDField(_("last statement applied: id"), null=True)
     credited_seconds = models.FloatField(_("credited (seconds)"), default=0.0)
     updated_at = models.DateTimeField(auto_now=True)
@@ -52,11 +53,15 @@ class LessonProgress(BaseModel):
     lesson = models.ForeignKey(
         "courses.Lesson",
         verbose_name=_("lesson"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="progress",
     )
     covered = models.JSONField(_("covered intervals"), default=list)
     covered_seconds = models.FloatField(_("covered (seconds)"), default=0.0)
+    # Of the coverage, what was played in real time at PROGRESS_MAX_PLAYBACK_RATE at most: only
+    # this completes the lesson (a claimed segment with no real time behind it completes nothing).
+    earned = models.JSONField(_("intervals played in real time"), default=list)
+    earned_seconds = models.FloatField(_("played in real time (seconds)"), default=0.0)
     credited_seconds = models.FloatField(_("credited (seconds)"), default=0.0)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity at"), null=True, blank=True)
@@ -86,6 +91,23 @@ class CreditEntry(models.Model):
         )
         NOT_PLAYING = "not_playing", _("No playing session was open")
         NO_START = "no_start", _("The activity was never started")
+        WRITER_MAY_NOT_CREDIT = (
+            "writer_may_not_credit",
+            _("Sent by a system that may not credit hours"),
+        )
+        NOT_ENROLLED = "not_enrolled", _("No active enrolment in the course when it was stored")
+        OTHER_REGISTRATION = (
+            "other_registration",
+            _("Its registration is not the learner's enrolment in the course"),
+        )
+        ATTENDANCE_ONLY = (
+            "attendance_only",
+            _("In-person and live lessons count from the attendance registers only"),
+        )
+        DECLARED_DURATION_REACHED = (
+            "declared_duration_reached",
+            _("The lesson's declared duration was already credited"),
+        )
 
     id = models.BigAutoField(primary_key=True)
     learner = models.ForeignKey(
@@ -98,7 +120,7 @@ class CreditEntry(models.Model):
         db_index=False,
     )
     lesson = models.ForeignKey(
-        "courses.Lesson", verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="+"
+        "courses.Lesson", verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="+"
     )
     statement = models.ForeignKey(
         Statement, verbose_name=_("statement"), on_delete=models.CASCADE, related_name="+"
@@ -143,17 +165,24 @@ class Completion(BaseModel):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     lesson = models.ForeignKey(
-        "courses.Lesson", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "courses.Lesson", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     module = models.ForeignKey(
-        "courses.Module", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "courses.Module", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     course = models.ForeignKey(
-        "courses.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "courses.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     completed_at = models.DateTimeField(_("completed at"))
     credited_seconds = models.FloatField(_("credited (seconds)"), default=0.0)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+    # A completion the statements no longer support (voided, recomputed) is withdrawn, not
+    # deleted: certificates issued on it are revoked, and the row says when and why.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("why withdrawn"), max_length=200, blank=True)
+    withdrawal_announced_at = models.DateTimeField(
+        _("withdrawal announced at"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["completed_at"]
@@ -162,22 +191,22 @@ class Completion(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "lesson"],
-                condition=models.Q(kind="lesson"),
+                condition=models.Q(kind="lesson", withdrawn_at__isnull=True),
                 name="completion_once_per_lesson",
             ),
             models.UniqueConstraint(
                 fields=["learner", "module"],
-                condition=models.Q(kind="module"),
+                condition=models.Q(kind="module", withdrawn_at__isnull=True),
                 name="completion_once_per_module",
             ),
             models.UniqueConstraint(
                 fields=["learner", "course"],
-                condition=models.Q(kind="course"),
+                condition=models.Q(kind="course", withdrawn_at__isnull=True),
                 name="completion_once_per_course",
             ),
             models.UniqueConstraint(
                 fields=["learner"],
-                condition=models.Q(kind="programme"),
+                condition=models.Q(kind="programme", withdrawn_at__isnull=True),
                 name="completion_once_per_programme",
             ),
             models.CheckConstraint(
@@ -195,8 +224,37 @@ class Completion(BaseModel):
                 fields=["completed_at"],
                 name="completion_not_announced",
                 condition=models.Q(announced_at__isnull=True),
-            )
+            ),
+            models.Index(
+                fields=["withdrawn_at"],
+                name="completion_withdrawal_pending",
+                condition=models.Q(
+                    withdrawn_at__isnull=False, withdrawal_announced_at__isnull=True
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.learner_id} {self.kind} {self.lesson_id or self.module_id or self.course_id}"
+
+
+class RecomputeMark(models.Model):
+    """A learner whose progress must be recomputed from their statements (one arrived behind
+    those applied, or voided one): written in the transaction that found it out, deleted in the
+    one that recomputes, so that no failure or killed worker in between loses it."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("learner waiting for a recompute")
+        verbose_name_plural = _("learners waiting for a recompute")
+
+    def __str__(self) -> str:
+        return str(self.learner_id)

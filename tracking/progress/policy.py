@@ -10,8 +10,13 @@ The policy (README, "Progress"):
   between a session's ``played`` and its report (``paused``, ``seeked``, ``completed``,
   ``terminated``), measured by the server's clock when the statements arrived. Real time that
   one credit used is used up: two tabs playing at once, or playback at 2x, never earn more than
-  the time that passed. A stretch of playing may go over by ``tolerance_seconds`` in all (network
-  delay at its start and end), once per stretch, not per statement.
+  the time that passed. Network delay is forgiven from one allowance per learner of at most
+  ``tolerance_seconds``, which only real time that no credit used refills: however many
+  stretches, sessions or statements, the seconds credited over any interval of real time never
+  exceed its length plus one tolerance.
+- **Completion** of a video lesson counts only what was *earned*: media played within a
+  stretch of real time at ``max_playback_rate`` at most (a claimed segment with no real time
+  behind it completes nothing; what was seen too fast can be earned again by watching it).
 - Other activities (cmi5 units, H5P, documents) are credited their ``result.duration`` on
   ``completed``/``terminated``, only within the real time since the activity was
   ``initialized``/``launched``, and under the same rule of used-up real time.
@@ -72,7 +77,6 @@ class Credit(NamedTuple):
 class Session:
     lesson: str
     playing_since: float | None = None  # start of the current stretch's uncredited part
-    tolerance_left: float = 0.0
 
 
 @dataclass
@@ -81,39 +85,65 @@ class LearnerState:
 
     consumed: IntervalSet = field(default_factory=IntervalSet)  # real time used by credits
     coverage: dict[str, IntervalSet] = field(default_factory=dict)  # per lesson, media seconds
+    earned: dict[str, IntervalSet] = field(default_factory=dict)  # per lesson, played in time
     sessions: dict[str, Session] = field(default_factory=dict)
     started: dict[str, float] = field(default_factory=dict)  # "lesson session" -> START time
     last_stored: float = 0.0
+    # The allowance for network delay (None: full), as it was at ``tolerance_at``, and the
+    # seconds credited since then (real time they used does not refill it).
+    tolerance_left: float | None = None
+    tolerance_at: float = 0.0
+    credited_since: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The state without the coverage (kept per lesson by the caller)."""
         return {
             "consumed": self.consumed.to_list(),
-            "sessions": {
-                key: [s.lesson, s.playing_since, s.tolerance_left]
-                for key, s in self.sessions.items()
-            },
+            "sessions": {key: [s.lesson, s.playing_since] for key, s in self.sessions.items()},
             "started": self.started,
             "last_stored": self.last_stored,
+            "tolerance": [self.tolerance_left, self.tolerance_at, self.credited_since],
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], coverage: dict[str, IntervalSet]) -> LearnerState:
+    def from_json(
+        cls,
+        data: dict[str, Any],
+        coverage: dict[str, IntervalSet],
+        earned: dict[str, IntervalSet] | None = None,
+    ) -> LearnerState:
+        tolerance_left, tolerance_at, credited_since = data.get("tolerance", [None, 0.0, 0.0])
         return cls(
             consumed=IntervalSet(tuple(pair) for pair in data.get("consumed", [])),
             coverage=coverage,
+            earned=earned if earned is not None else {},
             sessions={
-                key: Session(lesson=value[0], playing_since=value[1], tolerance_left=value[2])
+                key: Session(lesson=value[0], playing_since=value[1])
                 for key, value in data.get("sessions", {}).items()
             },
             started=dict(data.get("started", {})),
             last_stored=float(data.get("last_stored", 0.0)),
+            tolerance_left=tolerance_left,
+            tolerance_at=float(tolerance_at),
+            credited_since=float(credited_since),
         )
+
+    def tolerance(self, now: float, capacity: float) -> float:
+        """The allowance at ``now``: what was left, refilled by the real time since that no
+        credit used, up to ``capacity``."""
+        if self.tolerance_left is None:
+            left = capacity
+        else:
+            idle = max(0.0, now - self.tolerance_at - self.credited_since)
+            left = min(capacity, self.tolerance_left + idle)
+        self.tolerance_left, self.tolerance_at, self.credited_since = left, now, 0.0
+        return left
 
 
 @dataclass(frozen=True)
 class Policy:
     tolerance_seconds: float = 2.0
+    max_playback_rate: float = 2.0  # faster than this, playing earns no completion
 
 
 def apply(state: LearnerState, event: Event, policy: Policy) -> list[Credit]:
@@ -126,11 +156,10 @@ def apply(state: LearnerState, event: Event, policy: Policy) -> list[Credit]:
         if action == PLAY:
             if session is None:
                 session = state.sessions[event.session] = Session(lesson=event.lesson)
-            if session.playing_since is None:  # a new stretch: its own tolerance
+            if session.playing_since is None:
                 session.playing_since = event.stored
-                session.tolerance_left = 2 * policy.tolerance_seconds
         elif action == REPORT:
-            credit = _report(state, session, event)
+            credit = _report(state, session, event, policy)
             if credit is not None:
                 credits.append(credit)
         elif action == STOP:
@@ -146,7 +175,21 @@ def apply(state: LearnerState, event: Event, policy: Policy) -> list[Credit]:
     return credits
 
 
-def _report(state: LearnerState, session: Session | None, event: Event) -> Credit | None:
+def _earn(state: LearnerState, lesson: str, segments: list[Interval], budget: float) -> None:
+    """Mark as earned up to ``budget`` media seconds of ``segments`` not earned yet, in order."""
+    earned = state.earned.setdefault(lesson, IntervalSet())
+    for start, end in segments:
+        for gap_start, gap_end in earned.missing(start, end):
+            if budget <= 0:
+                return
+            take = min(gap_end - gap_start, budget)
+            earned.add(gap_start, gap_start + take)
+            budget -= take
+
+
+def _report(
+    state: LearnerState, session: Session | None, event: Event, policy: Policy
+) -> Credit | None:
     segments = list(event.segments)
     if event.length is not None:
         segments = clip(segments, 0.0, event.length)
@@ -161,18 +204,21 @@ def _report(state: LearnerState, session: Session | None, event: Event) -> Credi
         if event.stored > session.playing_since:
             window = [(session.playing_since, event.stored)]
         session.playing_since = event.stored  # the next report credits from here
+        # What this stretch of real time could have played at the fastest rate that counts.
+        _earn(state, event.lesson, segments, policy.max_playback_rate * measure(window))
     if needed <= 0:
         return None
     if not playing or session is None:
         return Credit(event.statement_id, event.lesson, 0.0, needed, tuple(new), (), NOT_PLAYING)
     available = state.consumed.free_within(window)
+    tolerance = state.tolerance(event.stored, policy.tolerance_seconds)
     reason = ""
     if needed <= available:
         seconds = needed
         used = state.consumed.take(needed, window)
-    elif needed <= available + session.tolerance_left:
-        seconds = needed  # within the stretch's allowance for network delay
-        session.tolerance_left -= needed - available
+    elif needed <= available + tolerance:
+        seconds = needed  # within the learner's allowance for network delay
+        state.tolerance_left = tolerance - (needed - available)
         used = state.consumed.take(available, window)
     else:
         seconds = available
@@ -183,6 +229,7 @@ def _report(state: LearnerState, session: Session | None, event: Event) -> Credi
             if available < measure(window) - 1e-9
             else FASTER_THAN_REAL_TIME
         )
+    state.credited_since += seconds
     return Credit(
         event.statement_id,
         event.lesson,
@@ -204,6 +251,7 @@ def _done(state: LearnerState, event: Event) -> Credit | None:
     available = state.consumed.free_within(window)
     seconds = min(event.duration, available)
     used = state.consumed.take(seconds, window)
+    state.credited_since += seconds
     reason = ""
     if seconds < event.duration:
         reason = (

@@ -28,6 +28,7 @@ def lrs_client_create(
     *,
     name: str,
     can_write: bool = True,
+    can_credit: bool = False,
     read_scope: str = LrsClient.ReadScope.MINE,
     authority: dict | None = None,
     created_by: User | None = None,
@@ -36,7 +37,8 @@ def lrs_client_create(
     xapi_version: str = "1.0.3",
 ) -> tuple[LrsClient, str]:
     """Create an active client and return it with its plain secret, which is not stored and
-    cannot be shown again.
+    cannot be shown again. ``can_credit``: its statements count toward learners' hours and
+    completions (off unless staff say so: the platform's player speaks through the session).
 
     Key and secret are random unless given (given ones serve scripted set-ups such as the
     conformance run). The authority defaults to an Agent identified by an account on
@@ -57,6 +59,7 @@ def lrs_client_create(
         secret_hash=make_password(secret),
         authority=authority,
         can_write=can_write,
+        can_credit=can_credit,
         read_scope=read_scope,
         xapi_version=xapi_version,
         created_by=created_by,

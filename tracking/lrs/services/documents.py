@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lms.exceptions import ApplicationError
 from tracking.lrs.exceptions import XapiBadRequest
@@ -27,23 +28,19 @@ class DocumentPreconditionFailed(ApplicationError):
 
     code = "precondition_failed"
     status_code = 412
-    message = "The document changed (or exists) contrary to the request's precondition."
-
-
-class DocumentPreconditionRequired(ApplicationError):
-    """xAPI 1.0.3 profiles: a PUT must say If-Match or If-None-Match (400)."""
-
-    code = "precondition_required"
-    status_code = 400
-    message = "Send If-Match with the document's ETag, or If-None-Match: * to create it."
+    message = _("The document changed (or exists) contrary to the request's precondition.")
 
 
 class DocumentConflict(ApplicationError):
-    """A profile overwritten without If-Match or If-None-Match (409, xAPI §2.3 concurrency)."""
+    """A document overwritten without If-Match or If-None-Match (409, xAPI 1.0.3 Communication
+    3.1: the answer explains that the client should check the resource and send its ETag)."""
 
     code = "document_conflict"
     status_code = 409
-    message = "The document exists: send If-Match with its ETag (or If-None-Match: *)."
+    message = _(
+        "The document already exists: read its current state and send If-Match with its ETag "
+        "to replace it."
+    )
 
 
 @dataclass(frozen=True)
@@ -57,11 +54,7 @@ def _etag(content: bytes) -> str:
 
 
 def _check(
-    existing: Document | None,
-    preconditions: Preconditions,
-    *,
-    blind_conflicts: bool,
-    require_precondition: bool = False,
+    existing: Document | None, preconditions: Preconditions, *, blind_conflicts: bool
 ) -> None:
     if preconditions.if_match is not None:
         tags = {t.strip().strip('"') for t in preconditions.if_match.split(",")}
@@ -74,8 +67,6 @@ def _check(
     blind = preconditions.if_match is None and preconditions.if_none_match is None
     if blind and existing is not None and blind_conflicts:
         raise DocumentConflict()
-    if blind and require_precondition:
-        raise DocumentPreconditionRequired()
 
 
 def _is_json_object(content: bytes) -> dict[str, Any] | None:
@@ -84,6 +75,33 @@ def _is_json_object(content: bytes) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
+
+
+# The parameters a document is stored under, and the columns that hold them.
+_COLUMNS = {
+    "activityId": "activity_id",
+    "agent": "agent_ifi",
+    "stateId/profileId": "document_id",
+    "Content-Type": "content_type",
+}
+
+
+def _check_lengths(key: DocumentKey, document_id: str, content_type: str) -> None:
+    """A value too long for its column is a 400 that names it, not an error of the database."""
+    values = {
+        "activityId": key.activity_id,
+        "agent": key.agent_ifi,
+        "stateId/profileId": document_id,
+        "Content-Type": content_type,
+    }
+    for name, column in _COLUMNS.items():
+        limit = Document._meta.get_field(column).max_length or 0
+        if len(values[name]) > limit:
+            raise XapiBadRequest(
+                _("%(name)s must not be longer than %(limit)d characters.")
+                % {"name": name, "limit": limit},
+                extra={"path": name},
+            )
 
 
 @transaction.atomic
@@ -95,18 +113,14 @@ def document_put(
     content_type: str,
     preconditions: Preconditions,
     blind_conflicts: bool,
-    require_precondition: bool = False,
 ) -> Document:
     """Create or replace a document. ``blind_conflicts``: refuse (409) to overwrite an existing
-    document when neither If-Match nor If-None-Match is given; ``require_precondition``: refuse
-    (400) any PUT without one of them (xAPI 1.0.3 profiles)."""
+    document when neither If-Match nor If-None-Match is given; a blind PUT of a new document
+    creates it (xAPI 1.0.3 Communication 3.1 asks for 409 only "for a resource that already
+    exists")."""
+    _check_lengths(key, document_id, content_type)
     existing = documents_under(key).select_for_update().filter(document_id=document_id).first()
-    _check(
-        existing,
-        preconditions,
-        blind_conflicts=blind_conflicts,
-        require_precondition=require_precondition,
-    )
+    _check(existing, preconditions, blind_conflicts=blind_conflicts)
     return _save(
         existing, key=key, document_id=document_id, content=content, content_type=content_type
     )
@@ -123,8 +137,9 @@ def document_merge(
 ) -> Document:
     """POST: merge a JSON object into the stored JSON object (top-level keys, new values win);
     store the document as it is when there is none. Either side not JSON: 400."""
+    _check_lengths(key, document_id, content_type)
     if content_type == JSON_TYPE and _is_json_object(content) is None:
-        raise XapiBadRequest("The document is not a JSON object.", extra={"path": "body"})
+        raise XapiBadRequest(_("The document is not a JSON object."), extra={"path": "body"})
     existing = documents_under(key).select_for_update().filter(document_id=document_id).first()
     _check(existing, preconditions, blind_conflicts=False)
     if existing is None:
@@ -137,7 +152,7 @@ def document_merge(
     )
     if incoming is None or stored is None:
         raise XapiBadRequest(
-            "POST merges JSON objects only: the stored document or this one is not JSON.",
+            _("POST merges JSON objects only: the stored document or this one is not JSON."),
             extra={"path": "body"},
         )
     merged = json.dumps({**stored, **incoming}).encode()

@@ -33,7 +33,8 @@ class LrsPrincipal:
     """An LRS client (HTTP Basic) or a learner signed in to the platform (session).
 
     A learner writes and reads only statements whose actor is themselves, and only their own
-    documents; their statements get the platform as authority.
+    documents; their statements get the platform as authority. ``is_staff``: a staff member's
+    session, which may void any statement. Neither client nor learner: the platform's own code.
     """
 
     authority: dict[str, Any]
@@ -41,6 +42,7 @@ class LrsPrincipal:
     read_scope: str
     client: LrsClient | None = None
     learner_ifi: str | None = None
+    is_staff: bool = False
 
     @classmethod
     def for_client(cls, client: LrsClient) -> "LrsPrincipal":
@@ -58,6 +60,7 @@ class LrsPrincipal:
             can_write=True,
             read_scope=LrsClient.ReadScope.MINE,
             learner_ifi=agent_ifi(learner_agent(learner)),
+            is_staff=learner.is_staff,
         )
 
 

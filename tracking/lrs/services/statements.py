@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from lms.db import rows_insert
-from tracking.lrs.exceptions import LrsForbidden, StatementConflict, XapiBadRequest
+from tracking.lrs.exceptions import (
+    LrsForbidden,
+    StatementConflict,
+    VoidingForbidden,
+    XapiBadRequest,
+)
 from tracking.lrs.models import (
     Attachment,
     LrsClient,
@@ -32,6 +40,7 @@ from tracking.lrs.signatures import check_signature, signature_attachments
 from tracking.lrs.xapi import (
     VOIDED_VERB,
     StatementInvalid,
+    StorageLimits,
     agent_ifi,
     normalise_statement,
     same_statement,
@@ -40,10 +49,39 @@ from tracking.lrs.xapi import (
     validate_statement,
 )
 
+# What the platform emits about a learner with no engine marker (tracking.progress's
+# ``registered_statement``): the LRS cannot import its vocabulary.
+REGISTERED_VERB = "http://adlnet.gov/expapi/verbs/registered"
+
 
 def xapi_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a Z, the form the LRS writes (stored, headers)."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _column_length(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.CharField) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column of bounded length")
+    return field.max_length
+
+
+def storage_limits() -> StorageLimits:
+    """What the statement tables hold: the lengths are the columns' own, so that a value too long
+    for them is a 400 that names its property rather than an error of the database."""
+    return StorageLimits(
+        max_depth=settings.XAPI_MAX_DEPTH,
+        verb_id=_column_length(Statement, "verb_id"),
+        activity_id=min(
+            _column_length(Statement, "object_activity_id"),
+            _column_length(StatementActivity, "activity_id"),
+        ),
+        agent_ifi=min(
+            _column_length(Statement, "actor_ifi"),
+            _column_length(Statement, "object_agent_ifi"),
+            _column_length(StatementAgent, "agent_ifi"),
+        ),
+    )
 
 
 def _invalid(error: StatementInvalid) -> XapiBadRequest:
@@ -86,12 +124,19 @@ class PreparedStatement:
 
 
 def prepare_statement(
-    raw: Any, *, path: str, version: str, authority: Mapping[str, Any], stored: str
+    raw: Any,
+    *,
+    path: str,
+    version: str,
+    authority: Mapping[str, Any],
+    stored: str,
+    limits: StorageLimits | None = None,
 ) -> PreparedStatement:
-    """The statement as the LRS stores it: validated (XapiBadRequest otherwise), normalised,
-    with its id (a new one when it has none), ``stored``, ``authority``, and the defaults."""
+    """The statement as the LRS stores it: validated, within ``limits`` (``storage_limits()``
+    when not given; XapiBadRequest otherwise), normalised, with its id (a new one when it has
+    none), ``stored``, ``authority``, and the defaults."""
     try:
-        validate_statement(raw, version=version, path=path)
+        validate_statement(raw, version=version, path=path, limits=limits or storage_limits())
     except StatementInvalid as error:
         raise _invalid(error) from error
     payload = normalise_statement(raw)
@@ -124,10 +169,11 @@ def statement_rows(
             payload=item.payload,
             timestamp=_parse_timestamp(item.payload["timestamp"], stored),
             stored=stored,
+            sequence=position,
             client=client,
             **_index_columns(item.payload),
         )
-        for item in prepared
+        for position, item in enumerate(prepared)
     ]
     return StatementRows(
         statements=statements,
@@ -145,6 +191,7 @@ def statement_rows(
             StatementOutbox(
                 statement_id=row.id,
                 stored=row.stored,
+                sequence=row.sequence,
                 **statement_facts(row.payload, marker=marker),
             )
             for row in statements
@@ -167,11 +214,15 @@ def statements_store(
     A learner (session) may only send statements about themselves (LrsForbidden otherwise).
     Idempotent per id: a statement already stored with the same content is accepted and left
     as it is; with different content it is a StatementConflict (409). Voiding statements mark
-    their target voided; voiding a voiding statement is refused. Each new statement gets a
+    their target voided; voiding a voiding statement is refused, and so is voiding another
+    writer's statement unless staff do it (VoidingForbidden, 403). Each new statement gets a
     row in the progress engine's outbox (``StatementOutbox``).
     """
     now = timezone.now()
+    # Kept at the precision it is printed with, so that since/until at a printed value are exact.
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     stored = xapi_timestamp(now)
+    limits = storage_limits()
     batch = statement_id is None
     prepared = []
     for index, raw in enumerate(statements):
@@ -185,7 +236,12 @@ def statements_store(
         path = f"[{index}]" if batch and len(statements) > 1 else ""
         prepared.append(
             prepare_statement(
-                raw, path=path, version=version, authority=principal.authority, stored=stored
+                raw,
+                path=path,
+                version=version,
+                authority=principal.authority,
+                stored=stored,
+                limits=limits,
             )
         )
     if principal.learner_ifi is not None and any(
@@ -198,6 +254,7 @@ def statements_store(
     except MultipartInvalid as error:
         raise XapiBadRequest(error.message, extra={"path": error.path}) from error
     _check_signatures(prepared, attachments or {})
+    _check_attachment_types(attachments or {})
 
     ids = [p.id for p in prepared]
     if len(set(ids)) != len(ids):
@@ -213,7 +270,7 @@ def statements_store(
             continue
         new.append(item)
 
-    _check_voiding([p.payload for p in new])
+    _check_voiding([p.payload for p in new], principal)
     rows = statement_rows(prepared=new, stored=now, client=principal.client)
     for table in (rows.statements, rows.activities, rows.agents, rows.outbox):
         rows_insert(table)
@@ -253,6 +310,22 @@ def _check_signatures(
                 raise _invalid(error) from error
 
 
+def _check_attachment_types(parts: Mapping[str, AttachmentPart]) -> None:
+    longest = _column_length(Attachment, "content_type")
+    for sha2, part in parts.items():
+        if len(part.content_type) > longest:
+            raise XapiBadRequest(
+                format_lazy(
+                    _(
+                        "An attachment part's Content-Type is longer than the {length} characters "
+                        "this LRS stores."
+                    ),
+                    length=longest,
+                ),
+                extra={"path": "Content-Type", "sha2": sha2},
+            )
+
+
 def _store_attachments(parts: Mapping[str, AttachmentPart]) -> None:
     """Keep each attachment's bytes once (by SHA-2) in file storage, whoever sends them again."""
     if not parts:
@@ -266,8 +339,11 @@ def _store_attachments(parts: Mapping[str, AttachmentPart]) -> None:
         attachment.save()
 
 
-def _check_voiding(payloads: list[dict[str, Any]]) -> None:
-    targets = {}
+def _check_voiding(payloads: list[dict[str, Any]], principal: LrsPrincipal) -> None:
+    """Refuse voidings with no StatementRef, of voiding statements (400), or of statements the
+    principal may not void (VoidingForbidden). A target not stored (nor in the batch) is let
+    through: the voiding is stored and voids nothing."""
+    targets = []
     for payload in payloads:
         if payload["verb"]["id"] != VOIDED_VERB:
             continue
@@ -276,6 +352,47 @@ def _check_voiding(payloads: list[dict[str, Any]]) -> None:
             raise XapiBadRequest(
                 "A voiding statement's object must be a StatementRef.", extra={"path": "object"}
             )
-        targets[uuid.UUID(target["id"])] = payload["id"]
-    if targets and Statement.objects.filter(pk__in=targets, is_voiding=True).exists():
+        targets.append(uuid.UUID(target["id"]))
+    if not targets:
+        return
+    stored = {
+        row.id: row
+        for row in Statement.objects.filter(pk__in=targets).only(
+            "id", "is_voiding", "client_id", "actor_ifi", "verb_id", "payload"
+        )
+    }
+    if any(row.is_voiding for row in stored.values()):
         raise XapiBadRequest("A voiding statement cannot be voided.", extra={"path": "object.id"})
+    if principal.is_staff or (principal.client is None and principal.learner_ifi is None):
+        return  # staff, or the platform's own code
+    batch = {uuid.UUID(p["id"]): p for p in payloads}
+    for target_id in targets:
+        if (row := stored.get(target_id)) is not None:
+            writer, actor, verb, payload = row.client_id, row.actor_ifi, row.verb_id, row.payload
+        elif target_id in batch:  # written by this same request
+            payload = batch[target_id]
+            writer = principal.client.pk if principal.client is not None else None
+            actor, verb = _index_columns(payload)["actor_ifi"], payload["verb"]["id"]
+        else:
+            continue
+        if not _may_void(principal, writer=writer, actor=actor, verb=verb, payload=payload):
+            raise VoidingForbidden(extra={"statement_id": str(target_id)})
+
+
+def _may_void(
+    principal: LrsPrincipal,
+    *,
+    writer: uuid.UUID | None,
+    actor: str,
+    verb: str,
+    payload: Mapping[str, Any],
+) -> bool:
+    """Only a statement's writer voids it: the same client, or the same learner's session for
+    what that session wrote (no client, the learner as actor). The platform also writes with no
+    client and the learner as actor; what it wrote is not the learner's to void."""
+    if principal.client is not None:
+        return writer == principal.client.pk
+    if writer is not None or actor != principal.learner_ifi:
+        return False
+    extensions = (payload.get("context") or {}).get("extensions") or {}
+    return verb != REGISTERED_VERB and emitted_by_engine_extension() not in extensions

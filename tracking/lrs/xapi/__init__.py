@@ -12,7 +12,12 @@ from tracking.lrs.xapi.comparison import normalise_statement, same_statement
 from tracking.lrs.xapi.errors import StatementInvalid
 from tracking.lrs.xapi.formats import FORMATS, best_language, format_statement
 from tracking.lrs.xapi.syntax import parse_json
-from tracking.lrs.xapi.validation import VOIDED_VERB, validate_agent, validate_statement
+from tracking.lrs.xapi.validation import (
+    VOIDED_VERB,
+    StorageLimits,
+    validate_agent,
+    validate_statement,
+)
 from tracking.lrs.xapi.versions import SUPPORTED_VERSIONS, parse_version_header
 
 __all__ = [
@@ -20,6 +25,7 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "VOIDED_VERB",
     "StatementInvalid",
+    "StorageLimits",
     "agent_ifi",
     "best_language",
     "format_statement",

@@ -1,6 +1,5 @@
 """The ``format`` parameter of GET statements: "exact", "ids", "canonical" (Communication 2.1.3)."""
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -26,11 +25,35 @@ def format_statement(
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}")
-    result: dict[str, Any] = copy.deepcopy(dict(statement))
+    if format == "exact":
+        return dict(statement)  # nothing below the top is changed: nothing else is copied
+    result: dict[str, Any] = _copy(dict(statement))
     if format == "ids":
         _ids(result, top=True)
-    elif format == "canonical":
+    else:
         _canonical(result, [tag.lower() for tag in languages])
+    return result
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of the JSON ``value``, made in a loop: a statement stored before the LRS
+    bounded nesting may be deeper than recursion (copy.deepcopy) can go."""
+    if not isinstance(value, dict | list):
+        return value
+    result: Any = {} if isinstance(value, dict) else []
+    pending: list[tuple[Any, Any]] = [(value, result)]
+    while pending:
+        source, target = pending.pop()
+        if isinstance(source, dict):
+            target.update(source)
+        else:
+            target.extend(source)
+        # then each array and object in it replaced by its copy
+        for key, item in source.items() if isinstance(source, dict) else enumerate(source):
+            if isinstance(item, dict | list):
+                copied: Any = {} if isinstance(item, dict) else []
+                target[key] = copied
+                pending.append((item, copied))
     return result
 
 

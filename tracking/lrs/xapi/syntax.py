@@ -6,7 +6,10 @@ Each ``is_*`` function answers for one string; none raises.
 import json
 import re
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
+
+from tracking.lrs.xapi.errors import StatementInvalid
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -159,7 +162,31 @@ def _not_json(constant: str) -> None:
     raise ValueError(f"{constant} is not JSON")
 
 
-def parse_json(text: str | bytes) -> Any:
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in the JSON ``text`` (0 for a scalar), counted from its
+    brackets outside strings without parsing it, so that no nesting can overflow the stack."""
+    data = text.encode("utf-8", "surrogatepass")  # UTF-8: no multibyte sequence holds ASCII
+    # Escaped backslashes, then escaped quotes, go first: every quote left opens or closes a
+    # string, and what lies between a closing and the next opening one is outside strings.
+    data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = b"".join(data.translate(None, _NOT_STRUCTURE).split(b'"')[::2])
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+def parse_json(text: str | bytes, *, max_depth: int | None = None) -> Any:
     """``json.loads`` as RFC 8259 has it: Python's own also takes NaN and Infinity, which no
-    other xAPI party could read back."""
-    return json.loads(text, parse_constant=_not_json)
+    other xAPI party could read back. ValueError for text that is not JSON or nests too deep
+    for the parser; with ``max_depth``, StatementInvalid (a ValueError) for arrays and objects
+    nested deeper than that, found before parsing."""
+    if isinstance(text, bytes | bytearray):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")  # as json.loads does
+    if max_depth is not None and json_depth(text) > max_depth:
+        raise StatementInvalid(f"nests arrays and objects deeper than {max_depth} levels")
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError as exc:  # no max_depth: the parser's own limit
+        raise ValueError("arrays and objects nest too deep to read") from exc

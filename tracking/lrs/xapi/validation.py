@@ -3,15 +3,19 @@
 Every check raises :class:`StatementInvalid` with the path of the offending property; the first
 violation found wins. Values arrive as parsed JSON (dict, list, str, int, float, bool, None).
 Property names are case-sensitive, unknown properties are errors, and ``null`` is refused
-everywhere except as an extension value.
+everywhere except as an extension value. With :class:`StorageLimits`, what the LRS cannot store
+is refused the same way.
 """
 
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any, Final
 
 from tracking.lrs.xapi import syntax
+from tracking.lrs.xapi.agents import agent_ifi
 from tracking.lrs.xapi.errors import StatementInvalid, join_path
 
 VOIDED_VERB: Final = "http://adlnet.gov/expapi/verbs/voided"
@@ -47,12 +51,33 @@ _STATEMENT_VERSION: Final = {
 }
 
 
-def validate_statement(statement: object, *, version: str = "1.0.3", path: str = "") -> None:
-    """Raise StatementInvalid for the first violation of the xAPI ``version`` ("1.0.3" or "2.0.0").
+@dataclass(frozen=True)
+class StorageLimits:
+    """What the LRS can store beyond xAPI's rules: how deep a statement's arrays and objects may
+    nest (the statement is level 1), and the longest verb id, activity id and agent identifier
+    (:func:`agent_ifi`) its columns hold."""
+
+    max_depth: int
+    verb_id: int
+    activity_id: int
+    agent_ifi: int
+
+
+def validate_statement(
+    statement: object,
+    *,
+    version: str = "1.0.3",
+    path: str = "",
+    limits: StorageLimits | None = None,
+) -> None:
+    """Raise StatementInvalid for the first violation of the xAPI ``version`` ("1.0.3" or "2.0.0")
+    or, given ``limits``, for what the LRS could not store.
 
     ``statement`` is the parsed JSON as received (before the LRS adds stored/authority/version).
     """
-    _Validator(version).statement(statement, path)
+    if limits is not None:
+        _check_storable(statement, path, limits.max_depth)
+    _Validator(version, limits).statement(statement, path)
 
 
 def validate_agent(agent: object, *, path: str, version: str = "1.0.3") -> None:
@@ -62,6 +87,57 @@ def validate_agent(agent: object, *, path: str, version: str = "1.0.3") -> None:
 
 def _fail(message: str, path: str) -> StatementInvalid:
     return StatementInvalid(message, path)
+
+
+def _too_long(length: int) -> str:
+    return f"must not be longer than {length} characters (the most this LRS stores)"
+
+
+# Neither jsonb nor UTF-8 text holds U+0000 or a surrogate (json.loads gives one for an
+# unpaired \uD800 escape, and Python decodes a body's encoded surrogates with surrogatepass).
+_UNSTORABLE_CHARACTER = re.compile(r"[\x00\ud800-\udfff]")
+_UNSTORABLE_MESSAGE = "holds U+0000 or an unpaired surrogate, which this LRS cannot store"
+
+# A JSON array or object met by _check_storable: (value, depth, parent node, key in parent).
+_Node = tuple[Any, int, "_Node | None", str | int]
+
+
+def _node_path(node: _Node, path: str) -> str:
+    keys: list[str | int] = []
+    while node[2] is not None:
+        keys.append(node[3])
+        node = node[2]
+    for key in reversed(keys):
+        path = join_path(path, key)
+    return path
+
+
+def _unstorable(text: str) -> bool:
+    return "\x00" in text or (not text.isascii() and _UNSTORABLE_CHARACTER.search(text) is not None)
+
+
+def _check_storable(statement: object, path: str, max_depth: int) -> None:
+    """What PostgreSQL cannot keep, or the LRS read back, anywhere in the JSON of a statement
+    (extensions are free JSON): arrays and objects nested deeper than ``max_depth``, strings
+    (property names included) it cannot store. A loop, not recursion: no nesting overflows it."""
+    if not isinstance(statement, dict | list):
+        return
+    pending: list[_Node] = [(statement, 1, None, "")]
+    while pending:
+        node = pending.pop()
+        value, depth = node[0], node[1]
+        if depth > max_depth:
+            raise _fail(
+                f"nests arrays and objects deeper than {max_depth} levels", _node_path(node, path)
+            )
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:  # JSON's keys are strings, its arrays' indexes are not
+            if isinstance(item, dict | list):
+                pending.append((item, depth + 1, node, key))
+            elif isinstance(item, str) and _unstorable(item):
+                raise _fail(_UNSTORABLE_MESSAGE, join_path(_node_path(node, path), key))
+            if isinstance(key, str) and _unstorable(key):
+                raise _fail(_UNSTORABLE_MESSAGE, join_path(_node_path(node, path), key))
 
 
 def _describe(value: object) -> str:
@@ -155,11 +231,12 @@ def _extensions(value: object, path: str) -> None:
 class _Validator:
     """One validation run for one xAPI version; methods check one kind of object at ``path``."""
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, limits: StorageLimits | None = None) -> None:
         if version not in _STATEMENT_VERSION:
             raise ValueError(f"unknown xAPI version {version!r}")
         self.version = version
         self.v2 = version == "2.0.0"
+        self.limits = limits
 
     # Statement and SubStatement -------------------------------------------------------------
 
@@ -232,6 +309,7 @@ class _Validator:
             raise _fail(
                 "an Agent must have exactly one of mbox, mbox_sha1sum, openid, account", path
             )
+        self._storable_ifi(agent, path)
 
     def group(self, value: object, path: str) -> None:
         group = _object(value, path, allowed={"objectType", "name", "member", *AGENT_IFIS})
@@ -246,6 +324,8 @@ class _Validator:
             )
         if ifis == 0 and "member" not in group:
             raise _fail("an anonymous Group must list its members", join_path(path, "member"))
+        if ifis:
+            self._storable_ifi(group, path)
         if "member" in group:
             members = _array(group["member"], join_path(path, "member"))
             if ifis == 0 and not members:
@@ -279,6 +359,18 @@ class _Validator:
             _string(account["name"], join_path(account_path, "name"))
         return sum(1 for key in AGENT_IFIS if key in agent)
 
+    def _storable_ifi(self, agent: Mapping[str, Any], path: str) -> None:
+        """The (one, valid) identifier fits the LRS's columns of agent identifiers."""
+        if self.limits is None or len(ifi := agent_ifi(agent)) <= self.limits.agent_ifi:
+            return
+        key = next(key for key in AGENT_IFIS if key in agent)
+        if key == "account":  # "account:<homePage> <name>"
+            room = self.limits.agent_ifi - len("account: ")
+            raise _fail(f"homePage and name together {_too_long(room)}", join_path(path, key))
+        raise _fail(
+            _too_long(self.limits.agent_ifi - (len(ifi) - len(agent[key]))), join_path(path, key)
+        )
+
     def authority(self, value: object, path: str) -> None:
         """An Agent, or an anonymous Group of exactly two Agents (OAuth consumer and user)."""
         self.actor(value, path)
@@ -296,6 +388,8 @@ class _Validator:
     def verb(self, value: object, path: str) -> None:
         verb = _object(value, path, allowed={"id", "display"}, required=("id",))
         _iri(verb["id"], join_path(path, "id"))
+        if self.limits is not None and len(verb["id"]) > self.limits.verb_id:
+            raise _fail(_too_long(self.limits.verb_id), join_path(path, "id"))
         if "display" in verb:
             _language_map(verb["display"], join_path(path, "display"))
 
@@ -334,6 +428,8 @@ class _Validator:
         if activity.get("objectType", "Activity") != "Activity":
             raise _fail('must be "Activity"', join_path(path, "objectType"))
         _iri(activity["id"], join_path(path, "id"))
+        if self.limits is not None and len(activity["id"]) > self.limits.activity_id:
+            raise _fail(_too_long(self.limits.activity_id), join_path(path, "id"))
         if "definition" in activity:
             self.definition(activity["definition"], join_path(path, "definition"))
 
@@ -535,7 +631,13 @@ class _Validator:
 
     def timestamp(self, value: object, path: str) -> None:
         text = _string(value, path)
-        if not syntax.is_timestamp(text):
+        moment = syntax.parse_timestamp(text)
+        if moment is None:
             raise _fail(f"{text!r} is not an ISO 8601 timestamp", path)
         if self.v2 and not syntax.has_offset(text):
             raise _fail("must include an offset from UTC", path)
+        if self.limits is not None and moment.tzinfo is not None:
+            try:
+                moment.astimezone(UTC)
+            except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00: no date the LRS can keep
+                raise _fail("must fall within the years 1 to 9999 in UTC", path) from None

@@ -23,6 +23,11 @@ class Command(BaseCommand):
             "--no-write", action="store_true", help="May not store statements or documents."
         )
         parser.add_argument(
+            "--can-credit",
+            action="store_true",
+            help="Its statements count toward learners' hours (a trusted player only).",
+        )
+        parser.add_argument(
             "--xapi-version",
             choices=["1.0.3", "2.0.0"],
             default="1.0.3",
@@ -37,6 +42,7 @@ class Command(BaseCommand):
                 name=str(options["name"]),
                 read_scope=str(options["read"]),
                 can_write=not options["no_write"],
+                can_credit=bool(options["can_credit"]),
                 key=str(options["key"]) if options["key"] else None,
                 secret=str(options["secret"]) if options["secret"] else None,
                 xapi_version=str(options["xapi_version"]),

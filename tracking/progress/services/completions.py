@@ -27,13 +27,15 @@ from tracking.progress.services.emitted import (
     programme_completed_statement,
     satisfied_statement,
     statements_emit,
+    voiding_statement,
 )
 from tracking.progress.services.rows import ProgressRow, lesson_progress_rows
-from tracking.progress.signals import completion_recorded
+from tracking.progress.signals import completion_recorded, completion_withdrawn
 
 logger = logging.getLogger(__name__)
 
 ANNOUNCE_BATCH = 200  # completions announced in one transaction
+NO_LONGER_EARNED = "Its statements no longer earn it (voided, or the progress recomputed)."
 # Errors that are the database's, not a completion's: the run stops and is retried.
 DATABASE_GONE = (OperationalError, InterfaceError)
 
@@ -72,7 +74,9 @@ def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
     PROGRAMME_TARGET_HOURS of credited distance learning. Each at most once (unique
     constraints; the caller holds the learners' clocks); announced after commit. A few
     queries for all the learners together, none per learner."""
-    checks = [c for c in checks if c.lesson_ids or c.credited_total_seconds > 0]
+    checks = [
+        c for c in checks if c.lesson_ids or c.credited_total_seconds > 0 or c.progress_is_all
+    ]
     if not checks:
         return []
     modules = _module_rules({i for c in checks for i in c.lesson_ids})
@@ -93,14 +97,21 @@ def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
         | Q(kind=Completion.Kind.PROGRAMME)
     )
     done: dict[str, dict[tuple[str, str], datetime]] = defaultdict(dict)
-    for learner_id, kind, *subject, completed_at in Completion.objects.filter(
-        relevant, learner_id__in=learners
-    ).values_list("learner_id", "kind", "lesson_id", "module_id", "course_id", "completed_at"):
+    ids: dict[tuple[str, tuple[str, str]], UUID] = {}
+    for pk, learner_id, kind, *subject, completed_at in Completion.objects.filter(
+        relevant, learner_id__in=learners, withdrawn_at__isnull=True
+    ).values_list(
+        "pk", "learner_id", "kind", "lesson_id", "module_id", "course_id", "completed_at"
+    ):
         key = str(next((s for s in subject if s is not None), ""))
         done[str(learner_id)][(kind, key)] = completed_at
+        ids[(str(learner_id), (kind, key))] = pk
+    target = settings.PROGRAMME_TARGET_HOURS * 3600
+    withdrawn = _withdraw_unearned(
+        [c for c in checks if c.progress_is_all], done, ids, modules, module_of, course_modules
+    )
     others = _other_progress(checks, module_of)
     created: list[Completion] = []
-    target = settings.PROGRAMME_TARGET_HOURS * 3600
     for check in checks:
         learner = str(check.learner_id)
         progress = {**others.get(learner, {}), **check.progress}
@@ -118,9 +129,78 @@ def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
                 )
             )
     Completion.objects.bulk_create(created)
-    if created:
+    if created or withdrawn:
         transaction.on_commit(_announce_soon, robust=True)  # (a lost one: the beat repairs it)
     return created
+
+
+def _withdraw_unearned(
+    checks: Sequence[CompletionCheck],
+    done: dict[str, dict[tuple[str, str], datetime]],
+    ids: dict[tuple[str, tuple[str, str]], UUID],
+    modules: dict[str, _ModuleRule],
+    module_of: dict[str, _ModuleRule],
+    course_modules: dict[str, set[str]],
+) -> int:
+    """Withdraw what recomputed learners hold and their statements no longer earn (a voided
+    statement, a rule now applied): the rows stay, with when and why. Out of ``done``."""
+    now = timezone.now()
+    target = settings.PROGRAMME_TARGET_HOURS * 3600
+    stale: list[UUID] = []
+    for check in checks:
+        learner = str(check.learner_id)
+        holding = _holding(check, modules, module_of, course_modules, target)
+        for key in [k for k in done[learner] if k not in holding]:
+            del done[learner][key]
+            stale.append(ids[(learner, key)])
+    mine = Completion.objects.filter(learner_id__in=[c.learner_id for c in checks])
+    stale += (
+        mine.filter(withdrawn_at__isnull=True)
+        .exclude(pk__in=set(ids.values()))
+        .exclude(kind=Completion.Kind.PROGRAMME)
+        .values_list("pk", flat=True)
+    )  # (about lessons nobody has progress in any more)
+    if stale:
+        Completion.objects.filter(pk__in=stale).update(
+            withdrawn_at=now, withdrawn_reason=NO_LONGER_EARNED, updated_at=now
+        )
+    return len(stale)
+
+
+def _holding(
+    check: CompletionCheck,
+    modules: dict[str, _ModuleRule],
+    module_of: dict[str, _ModuleRule],
+    course_modules: dict[str, set[str]],
+    target: float,
+) -> set[tuple[str, str]]:
+    """What a recomputed learner's progress (all of it) earns now."""
+    holding: set[tuple[str, str]] = set()
+    for lesson_id, row in check.progress.items():
+        if row.completed_at is not None:
+            holding.add((Completion.Kind.LESSON, lesson_id))
+    for module_id in {module_of[i].id for i in check.progress if i in module_of}:
+        module = modules[module_id]
+        rows = [check.progress.get(lesson.id) for lesson in module.lessons]
+        credited = sum(row.credited_seconds for row in rows if row is not None)
+        complete = (
+            not module.needs_attendance
+            and any(row is not None and row.completed_at is not None for row in rows)
+            and all(
+                row is not None and row.completed_at is not None
+                for lesson, row in zip(module.lessons, rows, strict=True)
+                if lesson.is_required
+            )
+            and not (module.min_hours and credited < module.min_hours * 3600)
+        )
+        if complete:
+            holding.add((Completion.Kind.MODULE, module_id))
+    for course_id, module_ids in course_modules.items():
+        if module_ids and all((Completion.Kind.MODULE, m) in holding for m in module_ids):
+            holding.add((Completion.Kind.COURSE, course_id))
+    if check.credited_total_seconds >= target:
+        holding.add((Completion.Kind.PROGRAMME, ""))
+    return holding
 
 
 def _module_rules(lesson_ids: set[str]) -> dict[str, _ModuleRule]:
@@ -296,7 +376,7 @@ def completions_announce_pending(*, batch: int = ANNOUNCE_BATCH) -> int:
             # read with what they are about: locking the join made PostgreSQL plan it for the
             # whole table of people.
             locked = list(
-                Completion.objects.filter(announced_at__isnull=True)
+                Completion.objects.filter(announced_at__isnull=True, withdrawn_at__isnull=True)
                 .exclude(pk__in=failed)
                 .order_by("completed_at", "pk")
                 .select_for_update(skip_locked=True)
@@ -320,7 +400,44 @@ def completions_announce_pending(*, batch: int = ANNOUNCE_BATCH) -> int:
                         logger.exception("completion %s: announcing it failed; next run", pk)
                         failed.append(pk)
         if len(locked) < batch:
-            return announced
+            return announced + _announce_withdrawals(batch=batch)
+
+
+def _announce_withdrawals(*, batch: int) -> int:
+    """Void the platform's statements of every withdrawn completion and send
+    ``completion_withdrawn``, ``batch`` per transaction; how many. A completion withdrawn
+    before it was announced had said nothing: nothing to take back."""
+    withdrawn = 0
+    while True:
+        with transaction.atomic():
+            locked = list(
+                Completion.objects.filter(
+                    withdrawn_at__isnull=False, withdrawal_announced_at__isnull=True
+                )
+                .order_by("withdrawn_at", "pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch]
+            )
+            completions = list(
+                Completion.objects.select_related("learner", "lesson__module", "module", "course")
+                .filter(pk__in=locked)
+                .order_by("withdrawn_at", "pk")
+            )
+            said = [c for c in completions if c.announced_at is not None]
+            enrollments = _enrollments_of(said)
+            voiding = [
+                voiding_statement(target_id=s["id"], voided_at=c.withdrawn_at or timezone.now())
+                for c in said
+                for s in _statements(c, enrollments)
+            ]
+            if voiding:
+                statements_emit(statements=voiding)
+            for completion in said:
+                completion_withdrawn.send(sender=Completion, completion=completion)
+            Completion.objects.filter(pk__in=locked).update(withdrawal_announced_at=timezone.now())
+            withdrawn += len(locked)
+        if len(locked) < batch:
+            return withdrawn
 
 
 def _announce(completion_ids: list[UUID]) -> None:
@@ -332,6 +449,19 @@ def _announce(completion_ids: list[UUID]) -> None:
         .filter(pk__in=completion_ids)
         .order_by("completed_at", "pk")
     )
+    enrollments = _enrollments_of(completions)
+    statements = [s for c in completions for s in _statements(c, enrollments)]
+    if statements:
+        statements_emit(statements=statements)
+    for completion in completions:
+        completion_recorded.send(sender=Completion, completion=completion)
+    Completion.objects.filter(pk__in=[c.pk for c in completions]).update(
+        announced_at=timezone.now()
+    )
+
+
+def _enrollments_of(completions: Sequence[Completion]) -> dict[tuple[UUID, UUID], Enrollment]:
+    """The enrolments the completions are in (learner, course), in two queries."""
     pairs = {
         (c.learner_id, _course_id(subject))
         for c in completions
@@ -344,15 +474,7 @@ def _announce(completion_ids: list[UUID]) -> None:
         course_id__in={course for _learner, course in pairs},
     ).values_list("pk", "learner_id", "course_id")
     wanted = [pk for pk, *pair in candidates if tuple(pair) in pairs]
-    enrollments = {
+    return {
         (e.learner_id, e.course_id): e
         for e in Enrollment.objects.select_related("learner", "course").filter(pk__in=wanted)
     }
-    statements = [s for c in completions for s in _statements(c, enrollments)]
-    if statements:
-        statements_emit(statements=statements)
-    for completion in completions:
-        completion_recorded.send(sender=Completion, completion=completion)
-    Completion.objects.filter(pk__in=[c.pk for c in completions]).update(
-        announced_at=timezone.now()
-    )

@@ -242,6 +242,7 @@ def enrollment_registered_emit(*, enrollment_id: uuid.UUID | str) -> uuid.UUID |
 
 
 SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 PROGRAMME_TYPE = "http://adlnet.gov/expapi/activities/course"
 
 
@@ -302,3 +303,16 @@ def programme_completed_statement(
         timestamp=completed_at,
     )
     return _mark_engine(_as_dict(statement))
+
+
+def voiding_statement(*, target_id: uuid.UUID | str, voided_at: datetime) -> dict[str, Any]:
+    """The platform takes back a statement it emitted (a completion withdrawn)."""
+    return _mark_engine(
+        {
+            "id": str(statement_id_for(subject_id=target_id, verb=VOIDED)),
+            "actor": platform_authority(),
+            "verb": {"id": VOIDED, "display": {"en-US": "voided", "it-IT": "ha annullato"}},
+            "object": {"objectType": "StatementRef", "id": str(target_id)},
+            "timestamp": voided_at.isoformat(),
+        }
+    )

@@ -3,6 +3,12 @@ completion. Statements are applied per learner in (stored, id) order under the l
 lock; a statement that arrives behind one already applied (or a voiding) makes the engine
 recompute that learner from their stored statements, which gives the same numbers.
 
+Who may credit (the trust boundary, docs/architecture.md): a statement counts only when its
+writer may speak for the learner (their own session: the platform's player; or an LRS client
+staff allowed to credit) and is about a lesson of a course in which the learner held an active
+enrolment when it was stored (its registration, if any, being that enrolment). Any other is
+kept, as the LRS must, and written in the ledger as not credited, with its reason.
+
 A drain takes a batch of pending statements of many learners and does its reads and writes
 for all of them at once (a handful of queries per batch, none per statement or learner): the
 engine runs beside the LRS's ingest on the same database and must cost it little."""
@@ -27,13 +33,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from courses.models import Lesson
+from courses.models import Enrollment, Lesson
 from lms.accounts.models import User
 from lms.db import rows_copy, rows_upsert
 from tracking.lrs.models import Statement, StatementOutbox
 from tracking.lrs.outbox import FACT_PATHS
 from tracking.lrs.services.principals import emitted_by_engine_extension
-from tracking.progress.models import CreditEntry, LessonProgress, ProgrammeProgress
+from tracking.progress.models import CreditEntry, LessonProgress, ProgrammeProgress, RecomputeMark
 from tracking.progress.policy import (
     COMPLETED,
     Credit,
@@ -63,27 +69,70 @@ RECOMPUTE_BATCH_LEARNERS = 20  # learners recomputed in one transaction by progr
 PROGRESS_FIELDS = [
     "covered",
     "covered_seconds",
+    "earned",
+    "earned_seconds",
     "credited_seconds",
     "completed_at",
     "last_activity_at",
     "updated_at",
 ]
-PROGRAMME_FIELDS = ["state", "credited_seconds", "last_stored", "last_statement_id", "updated_at"]
+PROGRAMME_FIELDS = [
+    "state",
+    "credited_seconds",
+    "last_stored",
+    "last_sequence",
+    "last_statement_id",
+    "updated_at",
+]
+Reason = CreditEntry.Reason
 
 
 # --- what the engine reads ---------------------------------------------------------------------
 
 
 def _policy() -> Policy:
-    return Policy(tolerance_seconds=settings.PROGRESS_TOLERANCE_SECONDS)
+    return Policy(
+        tolerance_seconds=settings.PROGRESS_TOLERANCE_SECONDS,
+        max_playback_rate=settings.PROGRESS_MAX_PLAYBACK_RATE,
+    )
 
 
 @dataclass(frozen=True)
 class LessonFacts:
     id: str
+    course_id: str
     is_video: bool
-    length: float | None
+    attendance_only: bool  # in person or live: completed from the registers, never a statement
+    length: float | None  # a video's length; another lesson's declared duration (its ceiling)
     module_has_min_hours: bool  # credit in this lesson may complete its module
+
+
+ATTENDANCE_KINDS = {Lesson.Kind.IN_PERSON, Lesson.Kind.LIVE_WEBINAR}
+
+
+class EnrolmentSpan(NamedTuple):
+    """A learner's enrolment in a course, as the engine checks a statement against it."""
+
+    id: UUID
+    enrolled_at: datetime
+    withdrawn_at: datetime | None  # (status withdrawn)
+
+    def active_at(self, moment: datetime) -> bool:
+        return self.enrolled_at <= moment and (
+            self.withdrawn_at is None or moment < self.withdrawn_at
+        )
+
+
+def _enrolments(learner_ids: Iterable[str]) -> dict[str, dict[str, EnrolmentSpan]]:
+    """learner -> course -> enrolment, in one query."""
+    found: dict[str, dict[str, EnrolmentSpan]] = defaultdict(dict)
+    rows = Enrollment.objects.filter(learner_id__in=list(learner_ids)).values_list(
+        "learner_id", "course_id", "pk", "enrolled_at", "status", "withdrawn_at"
+    )
+    for learner_id, course_id, pk, enrolled_at, status, withdrawn_at in rows:
+        withdrawn = (withdrawn_at or enrolled_at) if status == Enrollment.Status.WITHDRAWN else None
+        found[str(learner_id)][str(course_id)] = EnrolmentSpan(pk, enrolled_at, withdrawn)
+    return found
 
 
 def _account_prefix() -> str:
@@ -128,16 +177,18 @@ class _Catalogue:
         wanted = {i for i in map(self._lesson_id, set(activity_ids)) if i} - set(self.facts)
         if not wanted:
             return
-        for pk, kind, duration, asset_duration, min_hours in Lesson.objects.filter(
+        for pk, course_id, kind, duration, asset_duration, min_hours in Lesson.objects.filter(
             pk__in=wanted
         ).values_list(
-            "id", "kind", "duration_seconds", "video_asset__duration_seconds",
-            "module__completion_min_hours",
+            "id", "module__course_id", "kind", "duration_seconds",
+            "video_asset__duration_seconds", "module__completion_min_hours",
         ):  # fmt: skip
             length = asset_duration or duration  # the transcoded video's, once known
             self.facts[str(pk)] = LessonFacts(
                 id=str(pk),
+                course_id=str(course_id),
                 is_video=kind == Lesson.Kind.VIDEO,
+                attendance_only=kind in ATTENDANCE_KINDS,
                 length=float(length) if length else None,
                 module_has_min_hours=bool(min_hours),
             )
@@ -155,9 +206,11 @@ class StatementRow(NamedTuple):
 
     id: UUID
     stored: datetime
+    sequence: int  # its place in the batch that stored it
     verb_id: str
     object_activity_id: str
     registration: UUID | None  # (a column of its own)
+    writer_may_credit: bool  # the learner's session, or a client allowed to credit
     video_session: str | None
     cmi5_session: str | None
     segments: str | None
@@ -170,9 +223,11 @@ class PendingRow(NamedTuple):
 
     id: UUID
     stored: datetime
+    sequence: int
     verb_id: str
     object_activity_id: str
     registration: UUID | None
+    writer_may_credit: bool
     video_session: str | None
     cmi5_session: str | None
     segments: str | None
@@ -193,6 +248,9 @@ def _statement_rows(statements: QuerySet[Statement], fields: Sequence[str]) -> Q
     marker = Q(payload__context__extensions__has_key=emitted_by_engine_extension())
     facts["emitted_by_engine"] = Coalesce(  # (no context at all: NULL, not false)
         ExpressionWrapper(marker, output_field=BooleanField()), Value(False)
+    )
+    facts["writer_may_credit"] = ExpressionWrapper(
+        Q(client__isnull=True) | Q(client__can_credit=True), output_field=BooleanField()
     )
     return statements.annotate(**facts).values_list(*fields)
 
@@ -218,11 +276,13 @@ class _Learner:
         programme: ProgrammeRow,
         progress: dict[str, ProgressRow],
         *,
+        enrolments: dict[str, EnrolmentSpan],
         now: datetime,
         fresh: bool = False,
     ):
         self.learner_id = learner_id
         self.programme = programme
+        self.enrolments = enrolments  # course id -> the learner's enrolment
         self.now = now  # the rows' updated_at
         self.fresh = fresh  # a recompute: the learner has no other progress rows
         self.progress = progress  # lesson id -> row (the rows the statements may touch)
@@ -230,6 +290,10 @@ class _Learner:
             programme.state or {},
             {
                 lesson: IntervalSet((start, end) for start, end in row.covered)
+                for lesson, row in progress.items()
+            },
+            {
+                lesson: IntervalSet((start, end) for start, end in row.earned)
                 for lesson, row in progress.items()
             },
         )
@@ -259,8 +323,6 @@ class _Learner:
         if facts is None:
             return
         lesson_id = facts.id
-        row = self._row(lesson_id)
-        self.touched.add(lesson_id)
         event = event_from_statement(
             statement_id=str(statement.id),
             stored=_epoch(statement.stored),
@@ -274,6 +336,13 @@ class _Learner:
             segments=statement.segments,
             duration=statement.duration,
         )
+        refusal = self._refusal(statement, facts)
+        if refusal:
+            if event is not None:  # (the ledger says why what it meant counts for nothing)
+                self.entries.append(self._entry(statement, lesson_id, 0.0, 0.0, [], [], refusal))
+            return
+        row = self._row(lesson_id)
+        self.touched.add(lesson_id)
         if event is not None:
             for credit in apply(self.state, event, self.policy):
                 self._record(credit, statement, row, facts)
@@ -281,23 +350,61 @@ class _Learner:
         covered = self.state.coverage.get(lesson_id)
         if covered is not None:
             row.covered_seconds = covered.measure
-        if row.completed_at is None and self._completes(facts, covered, statement):
+        earned = self.state.earned.get(lesson_id)
+        if earned is not None:
+            row.earned_seconds = earned.measure
+        if row.completed_at is None and self._completes(facts, earned, statement):
             row.completed_at = statement.stored
             self.completion_lessons.add(lesson_id)
+
+    def _refusal(self, statement: StatementRow | PendingRow, facts: LessonFacts) -> str:
+        """Why the statement may credit nothing ("" when it may)."""
+        if not statement.writer_may_credit:
+            return Reason.WRITER_MAY_NOT_CREDIT
+        if facts.attendance_only:
+            return Reason.ATTENDANCE_ONLY
+        enrolment = self.enrolments.get(facts.course_id)
+        if enrolment is None or not enrolment.active_at(statement.stored):
+            return Reason.NOT_ENROLLED
+        if statement.registration is not None and statement.registration != enrolment.id:
+            return Reason.OTHER_REGISTRATION
+        return ""
 
     def _completes(
         self,
         facts: LessonFacts,
-        covered: IntervalSet | None,
+        earned: IntervalSet | None,
         statement: StatementRow | PendingRow,
     ) -> bool:
-        if facts.is_video:
+        if facts.is_video:  # what was played in real time, not what was claimed
             return (
                 bool(facts.length)
-                and covered is not None
-                and covered.measure >= self.coverage_ratio * (facts.length or 0)
+                and earned is not None
+                and earned.measure >= self.coverage_ratio * (facts.length or 0) - 1e-6
             )
         return statement.verb_id in COMPLETED
+
+    def _entry(
+        self,
+        statement: StatementRow | PendingRow,
+        lesson_id: str,
+        seconds: float,
+        new_seconds: float,
+        media: list[list[float]],
+        window: list[list[float]],
+        reason: str,
+    ) -> LedgerRow:
+        return LedgerRow(
+            learner_id=self.learner_id,
+            lesson_id=lesson_id,
+            statement_id=statement.id,
+            seconds=seconds,
+            new_seconds=new_seconds,
+            media=media,
+            window=window,
+            reason=reason,
+            credited_at=statement.stored,
+        )
 
     def _record(
         self,
@@ -308,6 +415,10 @@ class _Learner:
     ) -> None:
         if credit.lesson != facts.id:  # (a statement only ever credits its own lesson)
             row = self._row(credit.lesson)
+        if not facts.is_video:  # a document's or an activity's declared duration is its ceiling
+            room = max(0.0, (facts.length or 0.0) - row.credited_seconds)
+            if credit.seconds > room:
+                credit = credit._replace(seconds=room, reason=Reason.DECLARED_DURATION_REACHED)
         row.credited_seconds += credit.seconds
         before, self.total = self.total, self.total + credit.seconds
         if before < self.target <= self.total and self.target_reached is None:
@@ -315,16 +426,14 @@ class _Learner:
         if credit.seconds > 0 and facts.module_has_min_hours:
             self.completion_lessons.add(credit.lesson)
         self.entries.append(
-            LedgerRow(
-                learner_id=self.learner_id,
-                lesson_id=credit.lesson,
-                statement_id=statement.id,
-                seconds=credit.seconds,
-                new_seconds=credit.new_seconds,
-                media=[list(pair) for pair in credit.media],
-                window=[list(pair) for pair in credit.window],
-                reason=credit.reason,
-                credited_at=statement.stored,
+            self._entry(
+                statement,
+                credit.lesson,
+                credit.seconds,
+                credit.new_seconds,
+                [list(pair) for pair in credit.media],
+                [list(pair) for pair in credit.window],
+                credit.reason,
             )
         )
 
@@ -335,16 +444,17 @@ class _Learner:
             row = self.progress[lesson_id]
             covered = self.state.coverage.get(lesson_id)
             row.covered = covered.to_list() if covered is not None else []
+            earned = self.state.earned.get(lesson_id)
+            row.earned = earned.to_list() if earned is not None else []
             row.updated_at = self.now
             rows.append(row)
         self.programme.state = self.state.to_json()
         self.programme.credited_seconds = self.total
         self.programme.updated_at = self.now
         if self.last is not None:
-            self.programme.last_stored, self.programme.last_statement_id = (
-                self.last.stored,
-                self.last.id,
-            )
+            self.programme.last_stored = self.last.stored
+            self.programme.last_sequence = self.last.sequence
+            self.programme.last_statement_id = self.last.id
         return rows
 
     def completion_check(self) -> CompletionCheck | None:
@@ -418,7 +528,11 @@ def _behind(statement: PendingRow, programme: ProgrammeRow) -> bool:
     already applied by a recompute that ran while it waited in a drain's claim."""
     if programme.last_stored is None or programme.last_statement_id is None:
         return False
-    return (statement.stored, statement.id) <= (programme.last_stored, programme.last_statement_id)
+    return (statement.stored, statement.sequence, statement.id) <= (
+        programme.last_stored,
+        programme.last_sequence or 0,
+        programme.last_statement_id,
+    )
 
 
 def _voided_learners(voiding: list[PendingRow]) -> set[str]:
@@ -436,24 +550,25 @@ def _voided_learners(voiding: list[PendingRow]) -> set[str]:
 _CLAIM = """
     WITH taken AS (
         DELETE FROM tracking_progressoutbox WHERE statement_id IN (
-            SELECT statement_id FROM tracking_progressoutbox ORDER BY stored, statement_id
-            LIMIT %s FOR UPDATE SKIP LOCKED
+            SELECT statement_id FROM tracking_progressoutbox
+            ORDER BY stored, sequence, statement_id LIMIT %s FOR UPDATE SKIP LOCKED
         ) RETURNING *
     )
-    SELECT s.id, round(extract(epoch FROM s.stored) * 1000000)::bigint, s.verb_id,
-           s.object_activity_id, s.registration, taken.video_session, taken.cmi5_session,
-           taken.segments, taken.duration, taken.emitted_by_engine,
-           s.actor_ifi, s.is_voiding, s.object_statement_id, s.voided
+    SELECT s.id, round(extract(epoch FROM s.stored) * 1000000)::bigint, s.sequence, s.verb_id,
+           s.object_activity_id, s.registration, (s.client_id IS NULL OR c.can_credit),
+           taken.video_session, taken.cmi5_session, taken.segments, taken.duration,
+           taken.emitted_by_engine, s.actor_ifi, s.is_voiding, s.object_statement_id, s.voided
     FROM tracking_statement s JOIN taken ON s.id = taken.statement_id
-    ORDER BY s.stored, s.id
+    LEFT JOIN tracking_lrsclient c ON c.id = s.client_id
+    ORDER BY s.stored, s.sequence, s.id
 """
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OUTBOX_FACTS = ("video_session", "cmi5_session", "segments", "duration", "emitted_by_engine")
 
 
 def _claim(limit: int) -> list[PendingRow]:
-    """Up to ``limit`` statements from the outbox, oldest first, in (stored, id) order; taken
-    out of it (other drains skip the rows while this transaction holds them)."""
+    """Up to ``limit`` statements from the outbox, oldest first, in (stored, sequence, id)
+    order; taken out of it (other drains skip the rows while this transaction holds them)."""
     db = transaction.get_connection()
     if db.vendor == "postgresql":  # the hot path
         with db.cursor() as cursor:
@@ -464,20 +579,30 @@ def _claim(limit: int) -> list[PendingRow]:
             ]
     outbox = {
         row[0]: row[1:]
-        for row in StatementOutbox.objects.order_by("stored", "statement_id")
+        for row in StatementOutbox.objects.order_by("stored", "sequence", "statement_id")
         .select_for_update(skip_locked=True)
         .values_list("statement_id", *_OUTBOX_FACTS)[:limit]
     }
     StatementOutbox.objects.filter(statement_id__in=list(outbox)).delete()
-    columns = Statement.objects.filter(pk__in=list(outbox)).order_by("stored", "id")
+    columns = (
+        Statement.objects.filter(pk__in=list(outbox))
+        .order_by("stored", "sequence", "id")
+        .annotate(
+            writer_may_credit=ExpressionWrapper(
+                Q(client__isnull=True) | Q(client__can_credit=True), output_field=BooleanField()
+            )
+        )
+    )
     return [
-        PendingRow(id, stored, verb, activity, registration, *outbox[id], *rest)
-        for id, stored, verb, activity, registration, *rest in columns.values_list(
+        PendingRow(id, stored, sequence, verb, activity, registration, may, *outbox[id], *rest)
+        for id, stored, sequence, verb, activity, registration, may, *rest in columns.values_list(
             "id",
             "stored",
+            "sequence",
             "verb_id",
             "object_activity_id",
             "registration",
+            "writer_may_credit",
             "actor_ifi",
             "is_voiding",
             "object_statement_id",
@@ -491,45 +616,77 @@ def progress_drain(*, limit: int = DRAIN_BATCH) -> int:
     Safe to run in parallel: outbox rows are claimed with skip_locked, learners locked."""
     with transaction.atomic():
         pending = _claim(limit)
-        if not pending:
-            return 0
-        by_learner: dict[str, list[PendingRow]] = defaultdict(list)
-        recompute: set[str] = _voided_learners([s for s in pending if s.is_voiding])
-        learner_of: dict[str, str | None] = {}
-        for statement in pending:
-            actor = statement.actor_ifi
-            if actor not in learner_of:
-                learner_of[actor] = _learner_of(actor)
-            learner = learner_of[actor]
-            skip = statement.is_voiding or statement.voided or statement.emitted_by_engine
-            if learner is not None and not skip:
-                by_learner[learner].append(statement)
-        # Those recomputed below are left alone here (the recompute skips unknown accounts).
-        programmes = _programmes_locked(sorted(i for i in by_learner if i not in recompute))
-        learner_ids = sorted(programmes)  # an account nobody has (any more) has none
-        for learner_id in learner_ids:
-            if any(_behind(s, programmes[learner_id]) for s in by_learner[learner_id]):
-                recompute.add(learner_id)  # one arrived behind one applied: redo in order
-        learner_ids = [i for i in learner_ids if i not in recompute]
-        catalogue = _Catalogue()
-        catalogue.load(s.object_activity_id for i in learner_ids for s in by_learner[i])
-        wanted = {
-            i: {f.id for s in by_learner[i] if (f := catalogue.lesson(s.object_activity_id))}
-            for i in learner_ids
-        }
-        progress = lesson_progress_rows(wanted)
-        runs = []
-        now = timezone.now()
-        for learner_id in learner_ids:
-            run = _Learner(learner_id, programmes[learner_id], progress[learner_id], now=now)
-            for statement in by_learner[learner_id]:
-                run.statement(statement, catalogue)
-            runs.append(run)
-        _save(runs, fresh=False)
-    for learner_id in sorted(recompute):
+        if pending:
+            _apply_pending(pending)
+    progress_recompute_marked()  # those just marked, and any a failed run left behind
+    return len(pending)
+
+
+def _apply_pending(pending: list[PendingRow]) -> None:
+    """Apply claimed statements (in the drain's transaction); mark who needs a recompute."""
+    by_learner: dict[str, list[PendingRow]] = defaultdict(list)
+    recompute: set[str] = _voided_learners([s for s in pending if s.is_voiding])
+    learner_of: dict[str, str | None] = {}
+    for statement in pending:
+        actor = statement.actor_ifi
+        if actor not in learner_of:
+            learner_of[actor] = _learner_of(actor)
+        learner = learner_of[actor]
+        skip = statement.is_voiding or statement.voided or statement.emitted_by_engine
+        if learner is not None and not skip:
+            by_learner[learner].append(statement)
+    # Those recomputed below are left alone here (the recompute skips unknown accounts).
+    programmes = _programmes_locked(sorted(i for i in by_learner if i not in recompute))
+    learner_ids = sorted(programmes)  # an account nobody has (any more) has none
+    for learner_id in learner_ids:
+        if any(_behind(s, programmes[learner_id]) for s in by_learner[learner_id]):
+            recompute.add(learner_id)  # one arrived behind one applied: redo in order
+    learner_ids = [i for i in learner_ids if i not in recompute]
+    catalogue = _Catalogue()
+    catalogue.load(s.object_activity_id for i in learner_ids for s in by_learner[i])
+    wanted = {
+        i: {f.id for s in by_learner[i] if (f := catalogue.lesson(s.object_activity_id))}
+        for i in learner_ids
+    }
+    progress = lesson_progress_rows(wanted)
+    enrolments = _enrolments(learner_ids)
+    runs = []
+    now = timezone.now()
+    for learner_id in learner_ids:
+        run = _Learner(
+            learner_id,
+            programmes[learner_id],
+            progress[learner_id],
+            enrolments=enrolments[learner_id],
+            now=now,
+        )
+        for statement in by_learner[learner_id]:
+            run.statement(statement, catalogue)
+        runs.append(run)
+    _save(runs, fresh=False)
+    _mark_for_recompute(recompute, now=now)
+
+
+def _mark_for_recompute(learner_ids: Iterable[str], *, now: datetime) -> None:
+    """Remember, in the caller's transaction, who needs a recompute: the outbox rows that
+    showed it are deleted in that transaction, so nothing else would ever show it again."""
+    people = User.objects.filter(pk__in=sorted(learner_ids)).values_list("pk", flat=True)
+    RecomputeMark.objects.bulk_create(
+        [RecomputeMark(learner_id=pk, marked_at=now) for pk in people], ignore_conflicts=True
+    )
+
+
+def progress_recompute_marked(*, limit: int = 100) -> int:
+    """Recompute the learners marked for it, oldest mark first, each in its own transaction
+    (which deletes the mark): a failure leaves the mark for the next drain. How many."""
+    done = 0
+    for learner_id in RecomputeMark.objects.order_by("marked_at", "learner_id").values_list(
+        "learner_id", flat=True
+    )[:limit]:
         logger.info("progress: recomputing learner %s", learner_id)
         progress_recompute_learners(learner_ids=[learner_id])
-    return len(pending)
+        done += 1
+    return done
 
 
 # --- recomputing: every statement again --------------------------------------------------------
@@ -543,20 +700,24 @@ def progress_recompute_learners(*, learner_ids: Sequence[str | UUID]) -> float:
     ids = sorted({str(i) for i in learner_ids})
     ids = [str(pk) for pk in User.objects.filter(pk__in=ids).values_list("pk", flat=True)]
     programmes = _programmes_locked(sorted(ids))
+    RecomputeMark.objects.filter(learner_id__in=ids).delete()  # (kept if this rolls back)
     CreditEntry.objects.filter(learner_id__in=ids).delete()
     LessonProgress.objects.filter(learner_id__in=ids).delete()
     learners = {}
     now = timezone.now()
+    enrolments = _enrolments(ids)
     for learner_id in ids:
         programme = programmes[learner_id]
         programme.state, programme.credited_seconds = {}, 0.0
-        programme.last_stored = programme.last_statement_id = None
-        learners[learner_id] = _Learner(learner_id, programme, {}, now=now, fresh=True)
+        programme.last_stored = programme.last_statement_id = programme.last_sequence = None
+        learners[learner_id] = _Learner(
+            learner_id, programme, {}, enrolments=enrolments[learner_id], now=now, fresh=True
+        )
     prefix = _account_prefix()
     actors = [prefix + i for i in ids]
     statements = _statement_rows(
         Statement.objects.filter(actor_ifi__in=actors, voided=False, is_voiding=False).order_by(
-            "actor_ifi", "stored", "id"
+            "actor_ifi", "stored", "sequence", "id"
         ),
         ["actor_ifi", *ROW_FIELDS],
     )

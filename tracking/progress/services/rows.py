@@ -30,6 +30,8 @@ class ProgressRow:
     lesson_id: str
     covered: list[list[float]]
     covered_seconds: float
+    earned: list[list[float]]
+    earned_seconds: float
     credited_seconds: float
     completed_at: datetime | None
     last_activity_at: datetime | None
@@ -38,7 +40,7 @@ class ProgressRow:
 
     @classmethod
     def new(cls, learner_id: str, lesson_id: str, now: datetime) -> ProgressRow:
-        return cls(uuid4(), learner_id, lesson_id, [], 0.0, 0.0, None, None, now, now)
+        return cls(uuid4(), learner_id, lesson_id, [], 0.0, [], 0.0, 0.0, None, None, now, now)
 
 
 @dataclass(slots=True)
@@ -48,6 +50,7 @@ class ProgrammeRow:
     learner_id: str
     state: dict[str, Any]
     last_stored: datetime | None
+    last_sequence: int | None
     last_statement_id: UUID | None
     credited_seconds: float
     updated_at: datetime
@@ -100,11 +103,13 @@ def _progress_values(db: BaseDatabaseWrapper, wanted: list[tuple[str, str]]) -> 
         with db.cursor() as cursor:
             cursor.execute(query, [[a for a, _ in wanted], [b for _, b in wanted]])
             rows = cursor.fetchall()
-        covered = PROGRESS_COLUMNS.index("covered")
+        json_columns = [PROGRESS_COLUMNS.index("covered"), PROGRESS_COLUMNS.index("earned")]
         for row in rows:  # (Django has psycopg hand JSON over as text)
-            value = row[covered]
-            yield (*row[:covered], json.loads(value) if isinstance(value, str) else value,
-                   *row[covered + 1 :])  # fmt: skip
+            values = list(row)
+            for index in json_columns:
+                if isinstance(values[index], str):
+                    values[index] = json.loads(values[index])
+            yield tuple(values)
         return
     uuid_field = LessonProgress._meta.pk
     params = [uuid_field.get_db_prep_value(UUID(i), db) for pair in wanted for i in pair]
