@@ -19,9 +19,8 @@ T = TypeVar("T")
 REFUSALS = (ApplicationError, ValidationError)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the system wrote (statements, credits, completions, ...) or that only services
-    change: staff may look, never add, edit or delete (actions may still call the services)."""
+class NoWrites:
+    """Staff may look, never add, edit or delete (actions may still call the services)."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -33,18 +32,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    """Records the system wrote (statements, credits, completions, ...) or that only services
+    change."""
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def actor(request: HttpRequest) -> "User":

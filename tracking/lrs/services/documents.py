@@ -95,7 +95,7 @@ def _check_lengths(key: DocumentKey, document_id: str, content_type: str) -> Non
         "Content-Type": content_type,
     }
     for name, column in _COLUMNS.items():
-        limit = Document._meta.get_field(column).max_length or 0
+        limit = getattr(Document._meta.get_field(column), "max_length", None) or 0
         if len(values[name]) > limit:
             raise XapiBadRequest(
                 _("%(name)s must not be longer than %(limit)d characters.")
