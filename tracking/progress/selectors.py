@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from courses.exceptions import LessonNotFound, NotATrainerOfCourse
 from courses.models import Course, Enrollment, Lesson
-from courses.selectors import course_can_edit, course_get
+from courses.selectors import course_can_edit, course_get, course_list
 from lms.accounts.models import User
 from lms.accounts.selectors import person_get, person_list
 from lms.exceptions import PermissionDenied
@@ -179,7 +179,12 @@ def lesson_explanation(
     """Every ledger entry of one learner in one lesson, oldest first: the statement behind
     each credit, the media it covered, the real time it used and why it was capped. The
     learner themselves, coordinators in scope, and the lesson's trainers and staff."""
-    lesson = Lesson.objects.select_related("module__course").filter(pk=lesson_id).first()
+    # A lesson the actor may see: of a course they may see, or (coordinators, who audit their
+    # people's hours) of any course that is not a draft.
+    visible = Q(module__course__in=course_list(actor=actor).values("pk"))
+    if actor.is_coordinator:
+        visible |= ~Q(module__course__status=Course.Status.DRAFT)
+    lesson = Lesson.objects.select_related("module__course").filter(visible, pk=lesson_id).first()
     if lesson is None:
         raise LessonNotFound()
     if learner_id is None or learner_id == actor.pk:
