@@ -9,18 +9,29 @@ enrol and edit; ``napoli_learner``. The actor ``learner`` is another Milano lear
 Each table maps an actor to what they get: a status, or ``(status, error code)``. ``table()``
 gives every signed-in actor its first argument except the actors named after it. Anonymous
 visitors have their own column (``test_anonymous_is_unauthenticated``) except on public endpoints.
+On the progress endpoints ``enrolled_learner`` and ``napoli_learner`` act too; on the LRS's
+(``/xapi/``) every actor speaks through its session, and LRS clients (HTTP Basic, named after
+their options: ``reads_mine``, ``cannot_write``...) are actors of their own.
 """
 
+import base64
+import json
+import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from courses.models import Course, Enrollment, Lesson, Module
 from lms.accounts.models import Organisation, User
 from tests.accounts.factories import UserFactory, city
 from tests.courses.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
+from tracking.lrs.models import Document, Statement
+from tracking.lrs.services.clients import lrs_client_create
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +92,9 @@ def table(default: object, **cells: object) -> dict[str, object]:
 
 def matrix(label: str, cells: dict[str, object]) -> list:
     """Parametrise ``(actor, expected)`` with ids such as ``learner-PATCH-course``."""
-    params = []
-    for actor, expected in cells.items():
-        params.append(pytest.param(actor, expected, id=f"{actor}-{label}"))
-    return params
+    return [
+        pytest.param(actor, expected, id=f"{actor}-{label}") for actor, expected in cells.items()
+    ]
 
 
 def assert_outcome(response, expected: Expected) -> None:
@@ -203,7 +213,9 @@ def test_anonymous_is_unauthenticated(world, client_for, method, url):
 # --- public reference data and the profile ------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/api/v1/cities/", "/api/v1/areas/", "/api/schema/"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/cities/", "/api/v1/areas/", "/api/schema/", "/xapi/about"]
+)
 @pytest.mark.parametrize("actor", ["anonymous", *SIGNED_IN])
 def test_public_endpoints_answer_everyone(world, client_as, actor, url):
     response = client_as(actor).get(url)
@@ -785,3 +797,704 @@ def test_update_organisation(world, client_as, actor, expected):
     )
 
     assert_outcome(response, expected)
+
+
+# --- progress -----------------------------------------------------------------------------
+#
+# The scope rules (tracking/progress/selectors.py, lms/accounts/selectors.py): a learner sees
+# themselves; coordinators the people of their city, national coordinators and staff everyone
+# (a person out of scope is not found); trainers the learners of the courses they teach (the
+# course view, and the ledger with ``?learner=``). The person view and the overview are for
+# coordinators: anyone else is refused by role (``coordinators_only``), whatever the id.
+# ``enrolled_learner`` (Milano, enrolled in the course) and ``napoli_learner`` also act here.
+
+ENROLLED = "enrolled_learner"
+
+
+def person(world: World, name: str) -> User:
+    """A person of the world by name (``enrolled_learner`` is the enrolment's learner)."""
+    return world.enrollment.learner if name == ENROLLED else getattr(world, name)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("GET-progress-me", table(OK, enrolled_learner=OK, napoli_learner=OK)),
+)
+def test_my_progress_is_the_actors_own(world, client_as, request, actor, expected):
+    response = client_as(actor).get("/api/v1/progress/me/")
+
+    assert_outcome(response, expected)
+    assert response.json()["learner_id"] == str(request.getfixturevalue(actor).pk)
+
+
+PERSON_PROGRESS = {
+    ENROLLED: table(
+        COORDINATORS_ONLY,
+        milano_coordinator=OK,
+        napoli_coordinator=not_found("person_not_found"),
+        national_coordinator=OK,
+        staff=OK,
+        enrolled_learner=OK,  # themselves
+        napoli_learner=COORDINATORS_ONLY,
+    ),
+    "napoli_learner": table(
+        COORDINATORS_ONLY,
+        milano_coordinator=not_found("person_not_found"),
+        napoli_coordinator=OK,
+        national_coordinator=OK,
+        staff=OK,
+        napoli_learner=OK,  # themselves
+        enrolled_learner=COORDINATORS_ONLY,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("whose", "actor", "expected"),
+    [
+        pytest.param(whose, actor, expected, id=f"{actor}-GET-progress-of-{whose}")
+        for whose, cells in PERSON_PROGRESS.items()
+        for actor, expected in cells.items()
+    ],
+)
+def test_person_progress(world, client_as, whose, actor, expected):
+    learner = person(world, whose)
+
+    response = client_as(actor).get(f"/api/v1/progress/people/{learner.pk}/")
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        assert response.json()["learner_id"] == str(learner.pk)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("GET-own-ledger", table(OK, enrolled_learner=OK, napoli_learner=OK)),
+)
+def test_own_ledger_of_a_published_lesson(world, client_as, request, actor, expected):
+    response = client_as(actor).get(f"/api/v1/progress/lessons/{world.lesson.pk}/ledger/")
+
+    assert_outcome(response, expected)
+    assert response.json()["learner_id"] == str(request.getfixturevalue(actor).pk)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "GET-draft-ledger",
+        table(
+            not_found("lesson_not_found"),
+            trainer=OK,
+            staff=OK,
+            enrolled_learner=not_found("lesson_not_found"),
+        ),
+    ),
+)
+def test_own_ledger_of_a_draft_lesson(world, client_as, actor, expected):
+    response = client_as(actor).get(f"/api/v1/progress/lessons/{world.draft_lesson.pk}/ledger/")
+
+    assert_outcome(response, expected)
+
+
+# ``?learner=`` is for coordinators (people in scope), staff and the lesson's trainers (learners
+# of the course); a learner or a trainer of another course is refused whatever the id.
+LEDGER_OF = {
+    ENROLLED: table(
+        forbidden("permission_denied"),
+        trainer=OK,
+        milano_coordinator=OK,
+        napoli_coordinator=not_found("person_not_found"),
+        national_coordinator=OK,
+        staff=OK,
+        enrolled_learner=OK,  # themselves
+        napoli_learner=forbidden("permission_denied"),
+    ),
+    "napoli_learner": table(
+        forbidden("permission_denied"),
+        trainer=not_found("lesson_not_found"),  # not a learner of the course
+        milano_coordinator=not_found("person_not_found"),
+        napoli_coordinator=OK,
+        national_coordinator=OK,
+        staff=OK,
+        napoli_learner=OK,  # themselves
+        enrolled_learner=forbidden("permission_denied"),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("whose", "actor", "expected"),
+    [
+        pytest.param(whose, actor, expected, id=f"{actor}-GET-ledger-of-{whose}")
+        for whose, cells in LEDGER_OF.items()
+        for actor, expected in cells.items()
+    ],
+)
+def test_ledger_of_a_learner(world, client_as, whose, actor, expected):
+    learner = person(world, whose)
+
+    response = client_as(actor).get(
+        f"/api/v1/progress/lessons/{world.lesson.pk}/ledger/?learner={learner.pk}"
+    )
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        assert response.json()["learner_id"] == str(learner.pk)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "GET-draft-ledger-of-enrolled_learner",
+        table(
+            # 404 either way; the code names the course (course_get) rather than the lesson
+            HTTPStatus.NOT_FOUND,
+            trainer=not_found("lesson_not_found"),  # not a learner of the draft
+            milano_coordinator=not_found("lesson_not_found"),
+            napoli_coordinator=not_found("lesson_not_found"),
+            national_coordinator=not_found("lesson_not_found"),
+            staff=OK,
+        ),
+    ),
+)
+def test_ledger_of_a_learner_in_a_draft_lesson(world, client_as, actor, expected):
+    response = client_as(actor).get(
+        f"/api/v1/progress/lessons/{world.draft_lesson.pk}/ledger/"
+        f"?learner={world.enrollment.learner.pk}"
+    )
+
+    assert_outcome(response, expected)
+
+
+NON_COORDINATING_LEARNERS = {**NON_COORDINATORS, ENROLLED: COORDINATORS_ONLY}
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"), matrix("GET-progress-overview", NON_COORDINATING_LEARNERS)
+)
+@pytest.mark.parametrize("query", ["", "?city={napoli}"], ids=["all", "napoli"])
+def test_progress_overview_is_for_coordinators_only(world, client_as, actor, expected, query):
+    response = client_as(actor).get(
+        "/api/v1/progress/overview/" + query.format(napoli=city("napoli").pk)
+    )
+
+    assert_outcome(response, expected)
+
+
+WORLD_LEARNERS = (ENROLLED, "milano_person", "napoli_learner")
+
+
+@pytest.mark.parametrize(
+    ("query", "actor", "visible"),
+    [
+        pytest.param(query, actor, visible, id=f"{actor}-GET-progress-overview-{label}")
+        for label, query, cells in (
+            (
+                "all",
+                "",
+                {
+                    "milano_coordinator": {ENROLLED, "milano_person"},
+                    "napoli_coordinator": {"napoli_learner"},
+                    "national_coordinator": set(WORLD_LEARNERS),
+                    "staff": set(WORLD_LEARNERS),
+                },
+            ),
+            (
+                # A filter narrows the actor's scope and never widens it: Napoli's people stay
+                # out of the Milano coordinator's overview (cities are public, so no 404).
+                "napoli",
+                "?city={napoli}",
+                {
+                    "milano_coordinator": set(),
+                    "napoli_coordinator": {"napoli_learner"},
+                    "national_coordinator": {"napoli_learner"},
+                    "staff": {"napoli_learner"},
+                },
+            ),
+        )
+        for actor, visible in cells.items()
+    ],
+)
+def test_progress_overview_is_scoped_to_the_coordinated_city(
+    world, client_as, query, actor, visible
+):
+    response = client_as(actor).get(
+        "/api/v1/progress/overview/" + query.format(napoli=city("napoli").pk)
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    overview = response.json()
+    behind = {row["id"] for row in overview["behind"]}  # nobody has any hours yet: everyone
+    assert behind & {str(person(world, name).pk) for name in WORLD_LEARNERS} == {
+        str(person(world, name).pk) for name in visible
+    }
+    cities = {group["key"] for group in overview["by_city"]}
+    assert (str(city("napoli").pk) in cities) is ("napoli_learner" in visible)
+    courses = {group["key"] for group in overview["by_course"]}
+    assert (str(world.course.pk) in courses) is (ENROLLED in visible)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "GET-course-progress",
+        table(NOT_COURSE_TRAINER, trainer=OK, staff=OK, enrolled_learner=NOT_COURSE_TRAINER),
+    ),
+)
+def test_course_progress_is_for_its_trainers_and_staff(world, client_as, actor, expected):
+    response = client_as(actor).get(f"/api/v1/progress/courses/{world.course.pk}/")
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        learners = {row["learner_id"] for row in response.json()}
+        assert learners == {str(world.enrollment.learner.pk)}
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "GET-draft-progress",
+        table(
+            not_found("course_not_found"),
+            trainer=OK,
+            staff=OK,
+            enrolled_learner=not_found("course_not_found"),
+        ),
+    ),
+)
+def test_course_progress_of_a_draft(world, client_as, actor, expected):
+    response = client_as(actor).get(f"/api/v1/progress/courses/{world.draft.pk}/")
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        assert response.json() == []
+
+
+# --- the LRS (xAPI) -----------------------------------------------------------------------
+#
+# Two kinds of caller (tracking/lrs/services/principals.py). A person signed in to the platform
+# (session, whatever their role) writes and reads only statements whose actor is themselves and
+# only their own documents (State and Agent Profile under their own agent; Activity Profiles are
+# nobody's own). An LRS client (HTTP Basic) reads per its ``read_scope`` (``all``, ``mine``: what
+# it stored, ``none``) and writes if ``can_write``; documents are not scoped by client. Refusals
+# are 403 ``lrs_forbidden`` in the LRS's error shape, with the version header; a statement out of
+# the reader's scope is not found (404). The "other learner" here is ``enrolled_learner``.
+
+XAPI_VERSION = {"HTTP_X_EXPERIENCE_API_VERSION": "1.0.3"}
+LRS_FORBIDDEN = forbidden("lrs_forbidden")
+STATE_ID = "bookmark"
+
+
+def agent_of(user: User) -> dict:
+    return {"objectType": "Agent", "account": {"homePage": settings.SITE_URL, "name": str(user.pk)}}
+
+
+def lesson_activity(world: World) -> str:
+    return f"{settings.SITE_URL}/xapi/activities/lesson/{world.lesson.pk}"
+
+
+def statement_about(user: User, world: World) -> dict:
+    return {
+        "actor": agent_of(user),
+        "verb": {"id": "https://w3id.org/xapi/video/verbs/played", "display": {"en-US": "played"}},
+        "object": {"objectType": "Activity", "id": lesson_activity(world)},
+    }
+
+
+def xapi(http: Client, method: str, resource: str, params: dict | None = None, body=None):
+    """An xAPI request: parameters in the query string (for every method), JSON body."""
+    query = f"?{urlencode(params)}" if params else ""
+    content = b"" if body is None else json.dumps(body).encode()
+    return http.generic(
+        method, f"/xapi/{resource}{query}", content, content_type="application/json"
+    )
+
+
+def assert_lrs_outcome(response, expected: Expected) -> None:
+    """``assert_outcome``, and every refusal in the LRS's own shape with its version header."""
+    assert_outcome(response, expected)
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    if response.status_code >= HTTPStatus.BAD_REQUEST:
+        assert set(response.json()) == {"code", "message", "extra"}
+
+
+@pytest.fixture
+def session_as(request):
+    """``session_as("learner")``: a browser signed in as the actor, speaking xAPI 1.0.3."""
+
+    def make(actor: str) -> Client:
+        http = Client(**XAPI_VERSION)
+        if actor != "anonymous":
+            http.force_login(request.getfixturevalue(actor))
+        return http
+
+    return make
+
+
+@pytest.fixture
+def enrolled_statement(world) -> str:
+    """A statement about ``enrolled_learner``, sent from their own session; its id."""
+    http = Client(**XAPI_VERSION)
+    http.force_login(world.enrollment.learner)
+    response = xapi(
+        http, "POST", "statements", body=statement_about(world.enrollment.learner, world)
+    )
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json()[0]
+
+
+@pytest.fixture
+def enrolled_state(world) -> bytes:
+    """``enrolled_learner``'s State document for the lesson, written from their session."""
+    http = Client(**XAPI_VERSION)
+    http.force_login(world.enrollment.learner)
+    content = {"position": 12.5}
+    response = xapi(
+        http, "PUT", "activities/state", state_params(world, stateId=STATE_ID), body=content
+    )
+    assert response.status_code == HTTPStatus.NO_CONTENT, response.content
+    return json.dumps(content).encode()
+
+
+def state_params(world: World, **extra: str) -> dict:
+    return {
+        "activityId": lesson_activity(world),
+        "agent": json.dumps(agent_of(world.enrollment.learner)),
+        **extra,
+    }
+
+
+XAPI_ENDPOINTS = [
+    ("GET", "statements"),
+    ("POST", "statements"),
+    ("PUT", "statements"),
+    ("GET", "activities/state"),
+    ("PUT", "activities/state"),
+    ("POST", "activities/state"),
+    ("DELETE", "activities/state"),
+    ("GET", "activities/profile"),
+    ("PUT", "activities/profile"),
+    ("GET", "agents/profile"),
+    ("PUT", "agents/profile"),
+    ("GET", "activities"),
+    ("GET", "agents"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "resource"),
+    [pytest.param(m, r, id=f"anonymous-{m}-xapi-{r}") for m, r in XAPI_ENDPOINTS],
+)
+def test_anonymous_xapi_is_unauthorized(world, session_as, method, resource):
+    response = xapi(session_as("anonymous"), method, resource)
+
+    assert_lrs_outcome(response, (HTTPStatus.UNAUTHORIZED, "lrs_unauthorized"))
+    assert response["WWW-Authenticate"] == 'Basic realm="xapi"'
+
+
+SESSION_ACTORS = table(False, enrolled_learner=True)
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees_it"), matrix("GET-xapi-statements-of-other", SESSION_ACTORS)
+)
+@pytest.mark.parametrize("filtered", [True, False], ids=["agent", "all"])
+def test_session_reads_only_its_own_statements(
+    world, session_as, enrolled_statement, actor, sees_it, filtered
+):
+    params = {"agent": json.dumps(agent_of(world.enrollment.learner))} if filtered else None
+
+    response = xapi(session_as(actor), "GET", "statements", params)
+
+    assert_lrs_outcome(response, OK)
+    ids = {statement["id"] for statement in response.json()["statements"]}
+    assert ids == ({enrolled_statement} if sees_it else set())
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("GET-xapi-statement-of-other", table(not_found("not_found"), enrolled_learner=OK)),
+)
+def test_session_gets_another_learners_statement_by_id(
+    world, session_as, enrolled_statement, actor, expected
+):
+    response = xapi(session_as(actor), "GET", "statements", {"statementId": enrolled_statement})
+
+    assert_lrs_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("POST-xapi-statement-as-other", table(LRS_FORBIDDEN, enrolled_learner=OK)),
+)
+def test_session_writes_only_statements_about_itself(world, session_as, actor, expected):
+    response = xapi(
+        session_as(actor),
+        "POST",
+        "statements",
+        body=statement_about(world.enrollment.learner, world),
+    )
+
+    assert_lrs_outcome(response, expected)
+    assert Statement.objects.exists() is (response.status_code == HTTPStatus.OK)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("PUT-xapi-statement-as-other", table(LRS_FORBIDDEN, enrolled_learner=NO_CONTENT)),
+)
+def test_session_puts_only_statements_about_itself(world, session_as, actor, expected):
+    response = xapi(
+        session_as(actor),
+        "PUT",
+        "statements",
+        {"statementId": str(uuid.uuid4())},
+        body=statement_about(world.enrollment.learner, world),
+    )
+
+    assert_lrs_outcome(response, expected)
+    assert Statement.objects.exists() is (response.status_code == HTTPStatus.NO_CONTENT)
+
+
+STATE_OF_OTHER = {
+    # method, with stateId: what the enrolled learner (the document's agent) gets
+    ("GET", True): OK,
+    ("GET", False): OK,  # the ids of their documents
+    ("PUT", True): NO_CONTENT,
+    ("POST", True): NO_CONTENT,
+    ("DELETE", True): NO_CONTENT,
+    ("DELETE", False): NO_CONTENT,  # every State document under their agent and the activity
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "with_id", "actor", "expected"),
+    [
+        pytest.param(
+            method,
+            with_id,
+            actor,
+            expected,
+            id=f"{actor}-{method}-xapi-state-of-other{'' if with_id else '-ids'}",
+        )
+        for (method, with_id), own in STATE_OF_OTHER.items()
+        for actor, expected in table(LRS_FORBIDDEN, enrolled_learner=own).items()
+    ],
+)
+def test_session_uses_only_its_own_state(
+    world, session_as, enrolled_state, method, with_id, actor, expected
+):
+    params = state_params(world, stateId=STATE_ID) if with_id else state_params(world)
+    body = {"position": 99} if method in ("PUT", "POST") else None
+
+    response = xapi(session_as(actor), method, "activities/state", params, body)
+
+    assert_lrs_outcome(response, expected)
+    if expected == LRS_FORBIDDEN:
+        assert bytes(Document.objects.get(document_id=STATE_ID).content) == enrolled_state
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("xapi-agent-profile-of-other", table(LRS_FORBIDDEN, enrolled_learner=NO_CONTENT)),
+)
+@pytest.mark.parametrize("method", ["PUT", "GET"])
+def test_session_uses_only_its_own_agent_profile(world, session_as, actor, expected, method):
+    params = {"agent": json.dumps(agent_of(world.enrollment.learner)), "profileId": "prefs"}
+    body = {"subtitles": "it"} if method == "PUT" else None
+    if method == "GET" and expected != LRS_FORBIDDEN:
+        expected = not_found("not_found")  # theirs to read, and there is none
+
+    response = xapi(session_as(actor), method, "agents/profile", params, body)
+
+    assert_lrs_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("xapi-activity-profile", table(LRS_FORBIDDEN, enrolled_learner=LRS_FORBIDDEN)),
+)
+@pytest.mark.parametrize("method", ["PUT", "GET"])
+def test_session_uses_no_activity_profile(world, session_as, actor, expected, method):
+    params = {"activityId": lesson_activity(world), "profileId": "glossary"}
+    body = {"terms": []} if method == "PUT" else None
+
+    response = xapi(session_as(actor), method, "activities/profile", params, body)
+
+    assert_lrs_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"), matrix("GET-xapi-agents-activities", table(OK, enrolled_learner=OK))
+)
+def test_session_reads_agents_and_activities(world, session_as, actor, expected):
+    http = session_as(actor)
+    other = agent_of(world.enrollment.learner)
+
+    agents = xapi(http, "GET", "agents", {"agent": json.dumps(other)})
+    activity = xapi(http, "GET", "activities", {"activityId": lesson_activity(world)})
+
+    assert_lrs_outcome(agents, expected)
+    assert agents.json() == {"objectType": "Person", "account": [other["account"]]}  # an echo
+    assert_lrs_outcome(activity, expected)
+
+
+# LRS clients (HTTP Basic) as actors: their options, and what another client ("player", which
+# reads everything) stored about enrolled_learner.
+LRS_CLIENTS = {
+    "reads_all": {"read_scope": "all"},
+    "reads_mine": {"read_scope": "mine"},
+    "reads_none": {"read_scope": "none"},
+    "cannot_write": {"can_write": False},  # reads what it stored (the default)
+}
+
+
+def lrs_http(**options) -> Client:
+    client, secret = lrs_client_create(name=f"client-{uuid.uuid4().hex[:8]}", **options)
+    token = base64.b64encode(f"{client.key}:{secret}".encode()).decode()
+    return Client(HTTP_AUTHORIZATION=f"Basic {token}", **XAPI_VERSION)
+
+
+@pytest.fixture
+def lrs_as():
+    """``lrs_as("reads_mine")``: an HTTP client with a new LRS client's credentials."""
+    return lambda name: lrs_http(**LRS_CLIENTS[name])
+
+
+@pytest.fixture
+def player_statement(world) -> str:
+    """A statement about enrolled_learner stored by another LRS client; its id."""
+    response = xapi(
+        lrs_http(read_scope="all"),
+        "POST",
+        "statements",
+        body=statement_about(world.enrollment.learner, world),
+    )
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json()[0]
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "GET-xapi-statements-of-another-client",
+        {
+            "reads_all": True,
+            "reads_mine": False,
+            "reads_none": LRS_FORBIDDEN,
+            "cannot_write": False,
+        },
+    ),
+)
+@pytest.mark.parametrize("filtered", [True, False], ids=["agent", "all"])
+def test_client_reads_per_its_read_scope(
+    world, lrs_as, player_statement, actor, expected, filtered
+):
+    params = {"agent": json.dumps(agent_of(world.enrollment.learner))} if filtered else None
+
+    response = xapi(lrs_as(actor), "GET", "statements", params)
+
+    if isinstance(expected, bool):
+        assert_lrs_outcome(response, OK)
+        ids = {statement["id"] for statement in response.json()["statements"]}
+        assert ids == ({player_statement} if expected else set())
+    else:
+        assert_lrs_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "GET-xapi-statement-of-another-client",
+        {
+            "reads_all": OK,
+            "reads_mine": not_found("not_found"),
+            "reads_none": LRS_FORBIDDEN,
+            "cannot_write": not_found("not_found"),
+        },
+    ),
+)
+def test_client_gets_another_clients_statement_by_id(
+    world, lrs_as, player_statement, actor, expected
+):
+    response = xapi(lrs_as(actor), "GET", "statements", {"statementId": player_statement})
+
+    assert_lrs_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "GET-xapi-own-statements",
+        {"reads_all": True, "reads_mine": True, "reads_none": LRS_FORBIDDEN},
+    ),
+)
+def test_client_reads_what_it_stored(world, lrs_as, actor, expected):
+    http = lrs_as(actor)
+    [own] = xapi(
+        http, "POST", "statements", body=statement_about(world.napoli_learner, world)
+    ).json()
+
+    response = xapi(http, "GET", "statements")
+
+    if isinstance(expected, bool):
+        assert_lrs_outcome(response, OK)
+        assert [statement["id"] for statement in response.json()["statements"]] == [own]
+    else:
+        assert_lrs_outcome(response, expected)
+
+
+WRITES = {"reads_all": True, "reads_mine": True, "reads_none": True, "cannot_write": False}
+
+
+@pytest.mark.parametrize(("actor", "writes"), matrix("xapi-write", WRITES))
+@pytest.mark.parametrize(
+    ("method", "resource", "success"),
+    [
+        ("POST", "statements", OK),
+        ("PUT", "statements", NO_CONTENT),
+        ("PUT", "activities/state", NO_CONTENT),
+        ("PUT", "agents/profile", NO_CONTENT),
+        ("PUT", "activities/profile", NO_CONTENT),
+    ],
+    ids=["POST-statements", "PUT-statements", "PUT-state", "PUT-agent-profile", "PUT-profile"],
+)
+def test_client_writes_only_with_can_write(world, lrs_as, actor, writes, method, resource, success):
+    params = {
+        "statements": {},
+        "activities/state": state_params(world, stateId=STATE_ID),
+        "agents/profile": {"agent": state_params(world)["agent"], "profileId": "prefs"},
+        "activities/profile": {"activityId": lesson_activity(world), "profileId": "glossary"},
+    }[resource]
+    if (method, resource) == ("PUT", "statements"):
+        params = {"statementId": str(uuid.uuid4())}
+    body = statement_about(world.enrollment.learner, world) if "statements" in resource else {}
+
+    response = xapi(lrs_as(actor), method, resource, params, body)
+
+    assert_lrs_outcome(response, success if writes else LRS_FORBIDDEN)
+    stored = Statement.objects.exists() or Document.objects.exists()
+    assert stored is writes
+
+
+READS = {"reads_all": OK, "reads_mine": OK, "reads_none": LRS_FORBIDDEN, "cannot_write": OK}
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("xapi-read", READS))
+@pytest.mark.parametrize(
+    "resource", ["activities/state", "activities", "agents"], ids=["state", "activity", "agent"]
+)
+def test_client_reads_documents_activities_and_agents_unless_read_scope_none(
+    world, lrs_as, enrolled_state, actor, expected, resource
+):
+    params = {
+        "activities/state": state_params(world, stateId=STATE_ID),
+        "activities": {"activityId": lesson_activity(world)},
+        "agents": {"agent": state_params(world)["agent"]},
+    }[resource]
+
+    response = xapi(lrs_as(actor), "GET", resource, params)
+
+    assert_lrs_outcome(response, expected)
+    if resource == "activities/state" and expected == OK:
+        assert response.content == enrolled_state
