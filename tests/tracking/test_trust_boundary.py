@@ -266,3 +266,27 @@ def test_a_recompute_lost_between_two_transactions_is_done_by_the_next_drain(
 
     assert not RecomputeMark.objects.exists()
     assert credited(learner) == 150
+
+
+def test_a_module_holds_only_by_its_rule_when_completing_and_when_recomputing(learner, lessons):
+    from tests.tracking.test_progress import watch
+
+    module = lessons[0].module
+    module.completion_min_hours = 1  # two lessons of 600 s credit 1,200 s: not enough
+    module.save()
+    watch(learner, lessons[0], 0)
+    watch(learner, lessons[1], 1000)
+    drain()
+    assert not Completion.objects.filter(learner=learner, kind=Completion.Kind.MODULE).exists()
+
+    module.completion_min_hours = None
+    module.save()
+    Lesson.objects.filter(pk=lessons[1].pk).update(is_required=False)
+    engine.progress_recompute_learner(learner_id=learner.pk)
+    assert Completion.objects.filter(learner=learner, kind=Completion.Kind.MODULE).exists()
+
+    module.completion_min_hours = 1
+    module.save()
+    engine.progress_recompute_learner(learner_id=learner.pk)  # the rule no longer holds
+    module_completion = Completion.objects.get(learner=learner, kind=Completion.Kind.MODULE)
+    assert module_completion.withdrawn_at is not None

@@ -180,20 +180,7 @@ def _holding(
         if row.completed_at is not None:
             holding.add((Completion.Kind.LESSON, lesson_id))
     for module_id in {module_of[i].id for i in check.progress if i in module_of}:
-        module = modules[module_id]
-        rows = [check.progress.get(lesson.id) for lesson in module.lessons]
-        credited = sum(row.credited_seconds for row in rows if row is not None)
-        complete = (
-            not module.needs_attendance
-            and any(row is not None and row.completed_at is not None for row in rows)
-            and all(
-                row is not None and row.completed_at is not None
-                for lesson, row in zip(module.lessons, rows, strict=True)
-                if lesson.is_required
-            )
-            and not (module.min_hours and credited < module.min_hours * 3600)
-        )
-        if complete:
+        if _module_holds(modules[module_id], check.progress)[0]:
             holding.add((Completion.Kind.MODULE, module_id))
     for course_id, module_ids in course_modules.items():
         if module_ids and all((Completion.Kind.MODULE, m) in holding for m in module_ids):
@@ -267,31 +254,20 @@ def _check(
     courses = set()
     for module_id in sorted(checked):
         module = modules[module_id]
-        module_done_at: list[datetime] = []
-        complete = True
-        credited = 0.0
         for lesson in module.lessons:
             row = progress.get(lesson.id)
-            credited += row.credited_seconds if row else 0.0
-            if row is not None and row.completed_at is not None:
-                if (Completion.Kind.LESSON, lesson.id) not in done:
-                    new(
-                        Completion.Kind.LESSON,
-                        lesson.id,
-                        row.completed_at,
-                        lesson_id=lesson.id,
-                        credited_seconds=row.credited_seconds,
-                    )
-                module_done_at.append(row.completed_at)
-            elif lesson.is_required:
-                complete = False
-        if module.min_hours and credited < module.min_hours * 3600:
-            complete = False
-        if module.needs_attendance:
-            # In-person attendance comes from the attendance registers (not built yet): such a
-            # module cannot be completed from distance learning alone.
-            complete = False
-        if complete and module_done_at and (Completion.Kind.MODULE, module_id) not in done:
+            if row is None or row.completed_at is None:
+                continue
+            if (Completion.Kind.LESSON, lesson.id) not in done:
+                new(
+                    Completion.Kind.LESSON,
+                    lesson.id,
+                    row.completed_at,
+                    lesson_id=lesson.id,
+                    credited_seconds=row.credited_seconds,
+                )
+        holds, credited, module_done_at = _module_holds(module, progress)
+        if holds and (Completion.Kind.MODULE, module_id) not in done:
             new(
                 Completion.Kind.MODULE,
                 module_id,
@@ -305,6 +281,30 @@ def _check(
         if all(dates) and (Completion.Kind.COURSE, course_id) not in done:
             new(Completion.Kind.COURSE, course_id, max(d for d in dates if d), course_id=course_id)
     return created
+
+
+def _module_holds(
+    module: _ModuleRule, progress: dict[str, Any]
+) -> tuple[bool, float, list[datetime]]:
+    """Whether the module's rule holds on this progress (every required lesson completed, one
+    at least, and its minimum of credited hours), its credited seconds and the completion
+    dates of its lessons. A module that asks for in-person attendance never holds from
+    distance learning alone (the attendance registers are not built yet)."""
+    rows = [row for lesson in module.lessons if (row := progress.get(lesson.id)) is not None]
+    done_at = [row.completed_at for row in rows if row.completed_at is not None]
+    credited = sum(row.credited_seconds for row in rows)
+    required_done = all(
+        (row := progress.get(lesson.id)) is not None and row.completed_at is not None
+        for lesson in module.lessons
+        if lesson.is_required
+    )
+    holds = (
+        required_done
+        and bool(done_at)
+        and not (module.min_hours and credited < module.min_hours * 3600)
+        and not module.needs_attendance
+    )
+    return holds, credited, done_at
 
 
 def _announce_soon() -> None:
