@@ -249,10 +249,16 @@ def _statement_rows(statements: QuerySet[Statement], fields: Sequence[str]) -> Q
     facts["emitted_by_engine"] = Coalesce(  # (no context at all: NULL, not false)
         ExpressionWrapper(marker, output_field=BooleanField()), Value(False)
     )
-    facts["writer_may_credit"] = ExpressionWrapper(
+    facts["writer_may_credit"] = _writer_may_credit()
+    return statements.annotate(**facts).values_list(*fields)
+
+
+def _writer_may_credit() -> ExpressionWrapper:
+    """Whether a statement's writer may credit: the learner's session (no client), or a client
+    staff allowed to (``LrsClient.can_credit``). The drain's SQL says the same in its own words."""
+    return ExpressionWrapper(
         Q(client__isnull=True) | Q(client__can_credit=True), output_field=BooleanField()
     )
-    return statements.annotate(**facts).values_list(*fields)
 
 
 ROW_FIELDS = StatementRow._fields
@@ -587,11 +593,7 @@ def _claim(limit: int) -> list[PendingRow]:
     columns = (
         Statement.objects.filter(pk__in=list(outbox))
         .order_by("stored", "sequence", "id")
-        .annotate(
-            writer_may_credit=ExpressionWrapper(
-                Q(client__isnull=True) | Q(client__can_credit=True), output_field=BooleanField()
-            )
-        )
+        .annotate(writer_may_credit=_writer_may_credit())
     )
     return [
         PendingRow(id, stored, sequence, verb, activity, registration, may, *outbox[id], *rest)
