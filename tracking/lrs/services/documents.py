@@ -77,26 +77,16 @@ def _is_json_object(content: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-# The parameters a document is stored under, and the columns that hold them.
-_COLUMNS = {
-    "activityId": "activity_id",
-    "agent": "agent_ifi",
-    "stateId/profileId": "document_id",
-    "Content-Type": "content_type",
-}
-
-
 def _check_lengths(key: DocumentKey, document_id: str, content_type: str) -> None:
     """A value too long for its column is a 400 that names it, not an error of the database."""
-    values = {
-        "activityId": key.activity_id,
-        "agent": key.agent_ifi,
-        "stateId/profileId": document_id,
-        "Content-Type": content_type,
-    }
-    for name, column in _COLUMNS.items():
+    for name, value, column in (
+        ("activityId", key.activity_id, "activity_id"),
+        ("agent", key.agent_ifi, "agent_ifi"),
+        ("stateId/profileId", document_id, "document_id"),
+        ("Content-Type", content_type, "content_type"),
+    ):
         limit = getattr(Document._meta.get_field(column), "max_length", None) or 0
-        if len(values[name]) > limit:
+        if len(value) > limit:
             raise XapiBadRequest(
                 _("%(name)s must not be longer than %(limit)d characters.")
                 % {"name": name, "limit": limit},
