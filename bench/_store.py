@@ -426,7 +426,7 @@ def transcode(source: str, output: str) -> int:
     wall, (own_after, kids_after) = time.perf_counter() - started, _cpu()
     facts = {
         "status": done.status if done else "superseded",
-        "reason": done.failure_reason if done else "",
+        "reason": done.failure_message if done else "",
         "ladder": str(Path(settings.MEDIA_ROOT) / done.hls_prefix) if done else "",
         "videos": str(Path(settings.MEDIA_ROOT) / "videos"),
         "wall": wall,

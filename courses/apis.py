@@ -1,5 +1,6 @@
 """Catalogue, course authoring, enrolments and bulk enrolment: thin views over services."""
 
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any, cast
 from uuid import UUID
@@ -283,7 +284,16 @@ class LessonInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     position = serializers.IntegerField(min_value=1, required=False)
     is_required = serializers.BooleanField(required=False)
-    duration_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    # To the tenth of a second, as a video's length (a decimal, so that 0.25 is refused, not
+    # rounded out of sight).
+    duration_seconds = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        min_value=Decimal(0),
+        coerce_to_string=False,
+        required=False,
+        allow_null=True,
+    )
     video_asset_id = serializers.PrimaryKeyRelatedField(
         queryset=_videos(),
         source="video_asset",
@@ -291,6 +301,9 @@ class LessonInput(serializers.Serializer):
         allow_null=True,
         help_text="For video lessons: one of the course's uploaded videos.",
     )
+
+    def validate_duration_seconds(self, value: Decimal | None) -> float | None:
+        return None if value is None else float(value)  # the model keeps a float
 
 
 class CourseModuleCollectionApi(APIView):

@@ -190,10 +190,12 @@ class Lesson(BaseModel):
     is_required = models.BooleanField(
         _("required"), default=True, help_text=_("Required lessons count toward the module.")
     )
-    duration_seconds = models.PositiveIntegerField(
+    # To the tenth of a second, as a video's (tracking.progress credits up to it).
+    duration_seconds = models.FloatField(
         _("duration (seconds)"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text=_("Planned length; a video lesson takes it from its ready video."),
     )
     video_asset = models.ForeignKey(
@@ -216,6 +218,9 @@ class Lesson(BaseModel):
                 condition=models.Q(kind="video") | models.Q(video_asset__isnull=True),
                 name="lesson_only_video_lessons_have_a_video",
                 violation_error_message=_("Only video lessons have a video."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_seconds__gte=0), name="lesson_duration_not_negative"
             ),
         ]
 

@@ -15,6 +15,13 @@ from media.models import Caption, CourseDocument, RetiredFiles, Upload, VideoAss
 from media.services import video_asset_retry, video_asset_update
 
 
+def _failure(obj: VideoAsset | Upload) -> str:
+    # In the language of the staff member reading it, with its code for a search in the logs.
+    if not obj.failure_code:
+        return ""
+    return f"{obj.failure_message} ({obj.failure_code})"
+
+
 class CaptionInline(ReadOnlyInline):
     model = Caption
     fields = ["language", "label", "file", "uploaded_by", "updated_at"]
@@ -38,13 +45,14 @@ class VideoAssetAdmin(ServiceFormAdmin):
     list_select_related = ["course"]
     inlines = [CaptionInline]
     actions = ["transcode_again"]
+    exclude = ["failure_code", "failure_params"]  # shown in words: "failure"
     # The pipeline owns the life cycle and the files: staff read them here and may rename.
     readonly_fields = [
         "course",
         "source",
         "status",
         "progress_percent",
-        "failure_reason",
+        "failure",
         "duration_seconds",
         "width",
         "height",
@@ -59,6 +67,10 @@ class VideoAssetAdmin(ServiceFormAdmin):
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description=_("why it failed"))
+    def failure(self, obj: VideoAsset) -> str:
+        return _failure(obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # uploads go through the tus API, which checks type and size
@@ -91,7 +103,12 @@ class UploadAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["filename", "title", "course__title", "created_by__username"]
     list_select_related = ["course", "created_by"]
-    exclude = ["head", "parts"]
+    exclude = ["head", "parts", "failure_code", "failure_params"]
+    readonly_fields = ["failure"]
+
+    @admin.display(description=_("why it failed"))
+    def failure(self, obj: Upload) -> str:
+        return _failure(obj)
 
 
 @admin.register(CourseDocument)

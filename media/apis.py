@@ -109,7 +109,15 @@ def _checksum(request: Request) -> tuple[str, str] | None:
     return algorithm, digest
 
 
-class UploadOutput(serializers.ModelSerializer):
+class _FailureFields(serializers.ModelSerializer):
+    """Why it failed: the stable code (for programs) and its sentence in the reader's
+    language (for people); both "" unless it failed."""
+
+    failure_code = serializers.CharField(read_only=True)
+    failure_message = serializers.CharField(read_only=True)
+
+
+class UploadOutput(_FailureFields):
     video_id = serializers.UUIDField(source="asset_id", allow_null=True)
 
     class Meta:
@@ -121,7 +129,8 @@ class UploadOutput(serializers.ModelSerializer):
             "length_bytes",
             "offset_bytes",
             "status",
-            "failure_reason",
+            "failure_code",
+            "failure_message",
             "expires_at",
             "video_id",
         ]
@@ -244,7 +253,7 @@ class CaptionOutput(serializers.ModelSerializer):
         fields = ["language", "label", "created_at", "updated_at"]
 
 
-class VideoOutput(serializers.ModelSerializer):
+class VideoOutput(_FailureFields):
     course_id = serializers.UUIDField()
     captions = CaptionOutput(many=True)
 
@@ -256,7 +265,8 @@ class VideoOutput(serializers.ModelSerializer):
             "title",
             "status",
             "progress_percent",
-            "failure_reason",
+            "failure_code",
+            "failure_message",
             "duration_seconds",
             "width",
             "height",
@@ -321,7 +331,9 @@ class CaptionLinkOutput(serializers.Serializer):
 class PlaybackOutput(serializers.Serializer):
     master_url = serializers.URLField(help_text="HLS master playlist (signed, short-lived)")
     poster_url = serializers.URLField()
-    thumbnails_url = serializers.URLField(help_text="WebVTT track of preview frames")
+    thumbnails_url = serializers.URLField(
+        allow_null=True, help_text="WebVTT track of preview frames (null: the video has none)"
+    )
     expires_at = serializers.DateTimeField()
     captions = CaptionLinkOutput(many=True)
 

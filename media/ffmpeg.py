@@ -40,10 +40,13 @@ THUMBNAILS_VTT = "thumbnails.vtt"
 class FfmpegError(Exception):
     """ffmpeg failed, or was stopped at its time limit (``timed_out``)."""
 
-    def __init__(self, message: str, *, stderr: str = "", timed_out: bool = False):
+    def __init__(
+        self, message: str, *, stderr: str = "", timed_out: bool = False, limit_seconds: int = 0
+    ):
         self.message = message
         self.stderr = stderr
         self.timed_out = timed_out
+        self.limit_seconds = limit_seconds  # the time limit it ran into (timed_out)
         super().__init__(message)
 
 
@@ -68,7 +71,7 @@ def probe(path: str, *, binary: str = "ffprobe", timeout_seconds: int = 120) -> 
     """ffprobe's view of a local file (format and streams); NotPlayable, with a reason a trainer
     understands, when ffprobe cannot read it at all."""
     if os.path.getsize(path) == 0:
-        raise NotPlayable(_("The file is empty (0 bytes)."))
+        raise NotPlayable("empty_file")
     try:
         # ffmpeg-python's probe() takes no timeout: the same command, run here with one.
         result = subprocess.run(  # noqa: S603 - argv list, our binary
@@ -79,23 +82,16 @@ def probe(path: str, *, binary: str = "ffprobe", timeout_seconds: int = 120) -> 
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise NotPlayable(_("The file could not be read in time: it is probably damaged.")) from exc
+        raise NotPlayable("probe_timeout") from exc
     stderr = result.stderr.decode(errors="replace")
     if result.returncode != 0:
         kind = next((k for needle, k in _PROBE_REASONS if needle in stderr), "other")
         if kind == "incomplete":
-            raise NotPlayable(
-                _(
-                    "The file is incomplete: its end is missing (an interrupted upload or copy). "
-                    "Upload it again."
-                )
-            )
+            raise NotPlayable("incomplete")
         if kind == "unknown":
-            raise NotPlayable(
-                _("This is not a video file: its contents are not a video format we know.")
-            )
+            raise NotPlayable("unknown_format")
         logger.warning("ffprobe could not read %s: %s", path, stderr[-2000:])
-        raise NotPlayable(_("The file could not be read as a video: it is damaged or incomplete."))
+        raise NotPlayable("unreadable")
     info: dict[str, Any] = json.loads(result.stdout or b"{}")
     return info
 
@@ -172,8 +168,12 @@ def ladder_command(
     # until 1,000 seconds into the video.
     sheets = ffmpeg.output(
         branches[len(ladder.renditions) + 1]
-        # round=up: a frame at 0, 10, 20 s..., the first one even for a video under 5 s
-        .filter("fps", fps=f"1/{THUMBNAIL_INTERVAL}", round="up")
+        # A frame at 0, 10, 20 s... of the file's timeline, whatever the picture's own start:
+        # start_time=0 counts from 0 s (ffmpeg makes the file start there), not from the first
+        # frame's time, so a picture that starts a few milliseconds after the sound still gets
+        # its tile at 0 s (its first frame), and one under 10 s a tile at all. round=up: the
+        # tile at n*10 s is the first frame at or after it, not the one before.
+        .filter("fps", fps=f"1/{THUMBNAIL_INTERVAL}", round="up", start_time=0)
         .filter("scale", THUMBNAIL_WIDTH, ladder.thumbnail_height),
         str(workdir / FRAMES_DIR / "%05d.jpg"),
         **{"q:v": 5},
@@ -212,6 +212,7 @@ def run(argv: list[str], *, timeout_seconds: int) -> None:
             _("ffmpeg took longer than %(seconds)s seconds and was stopped.")
             % {"seconds": timeout_seconds},
             timed_out=True,
+            limit_seconds=timeout_seconds,
         ) from exc
     except subprocess.CalledProcessError as exc:
         raise FfmpegError(
@@ -268,6 +269,7 @@ def run_with_progress(
             % {"seconds": timeout_seconds},
             stderr=_tail(stderr_path),
             timed_out=True,
+            limit_seconds=timeout_seconds,
         )
     if returncode != 0:
         raise FfmpegError(

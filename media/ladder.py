@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
+from media.failures import Failed, Failure
 
 # Rungs by the *short* side of the picture, so that a portrait phone recording gets the same
 # quality steps as a landscape one. Peak bitrates are for lecture content (slides, a speaker):
@@ -32,12 +32,9 @@ THUMBNAIL_ROWS = 10
 THUMBNAIL_WIDTH = 160
 
 
-class NotPlayable(Exception):
-    """The source is not a video we can play; ``reason`` is written for the trainer."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
+class NotPlayable(Failed):
+    """The source is not a video we can play: a code of ``media.failures.TEMPLATES`` and its
+    parameters, put into words for whoever reads it (``message``)."""
 
 
 @dataclass(frozen=True)
@@ -127,12 +124,12 @@ def probe_from_ffprobe(info: dict[str, Any]) -> Probe:
     has_audio = any(s.get("codec_type") == "audio" for s in streams)
     if not videos:
         if has_audio:
-            raise NotPlayable(_("The file has sound but no picture: upload a video, not audio."))
-        raise NotPlayable(_("The file contains no video."))
+            raise NotPlayable("audio_only")
+        raise NotPlayable("no_video")
     video = videos[0]
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
     if width <= 0 or height <= 0:
-        raise NotPlayable(_("The video has no picture size: the file is damaged."))
+        raise NotPlayable("no_picture_size")
     # Non-square pixels (DV, some broadcast sources): the displayed width differs.
     sar = _rate((video.get("sample_aspect_ratio") or "1:1").replace(":", "/")) or 1.0
     width = max(2, round(width * sar))
@@ -140,12 +137,10 @@ def probe_from_ffprobe(info: dict[str, Any]) -> Probe:
         width, height = height, width
     duration = _duration(info, video)
     if duration < 0.5:
-        raise NotPlayable(
-            _("The video lasts less than half a second: the file is empty or damaged.")
-        )
+        raise NotPlayable("too_short")
     fps = _rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate")) or 25.0
     if (video.get("nb_frames") or "").isdigit() and int(video["nb_frames"]) <= 1:
-        raise NotPlayable(_("The file holds a single picture, not a video."))
+        raise NotPlayable("single_picture")
     return Probe(
         width=width, height=height, duration_seconds=duration, fps=fps, has_audio=has_audio
     )
@@ -186,15 +181,39 @@ def ladder_for(probe: Probe) -> Ladder:
     )
 
 
-def thumbnails_vtt(*, ladder: Ladder, duration_seconds: float, sheet_name: str) -> str:
+def duration_tenths(seconds: float) -> float:
+    """A probed length as the catalogue keeps it: to the tenth of a second (0.52 s is 0.5 s,
+    not 1 s), never 0 for a video that plays."""
+    return max(0.1, round(seconds, 1))
+
+
+def thumbnails_info(*, ladder: Ladder, sheets: int) -> dict[str, Any]:
+    """What ``VideoAsset.thumbnails`` says of the preview sheets written (``sheets`` of them)."""
+    return {
+        "interval_seconds": THUMBNAIL_INTERVAL,
+        "columns": THUMBNAIL_COLUMNS,
+        "rows": THUMBNAIL_ROWS,
+        "tile_width": THUMBNAIL_WIDTH,
+        "tile_height": ladder.thumbnail_height,
+        "sheets": sheets,
+    }
+
+
+def thumbnails_vtt(
+    *, ladder: Ladder, duration_seconds: float, sheet_name: str, frames: int | None = None
+) -> str:
     """The WebVTT track that maps each stretch of the video to its tile in the preview sheets
-    (``sheet_name`` is a format string taking the 1-based sheet number)."""
+    (``sheet_name`` is a format string taking the 1-based sheet number). ``frames``: how many
+    tiles were made, when known; the track never points at a tile that is not there, and its
+    last cue lasts to the end of the video."""
     lines = ["WEBVTT", ""]
     per_sheet = THUMBNAIL_COLUMNS * THUMBNAIL_ROWS
-    frames = max(1, math.ceil(duration_seconds / THUMBNAIL_INTERVAL))
-    for index in range(frames):
+    expected = max(1, math.ceil(duration_seconds / THUMBNAIL_INTERVAL))
+    count = expected if frames is None else min(expected, frames)
+    for index in range(count):
         start = index * THUMBNAIL_INTERVAL
-        end = min(duration_seconds, start + THUMBNAIL_INTERVAL)
+        last = index == count - 1
+        end = duration_seconds if last else min(duration_seconds, start + THUMBNAIL_INTERVAL)
         sheet, tile = divmod(index, per_sheet)
         row, column = divmod(tile, THUMBNAIL_COLUMNS)
         x, y = column * THUMBNAIL_WIDTH, row * ladder.thumbnail_height
@@ -215,12 +234,11 @@ def _timestamp(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
-def truncation_reason(*, expected_seconds: float, produced_seconds: float) -> str | None:
+def truncation_reason(*, expected_seconds: float, produced_seconds: float) -> Failure | None:
     """A reason when the ladder came out clearly shorter than the source says it is: the file
     was cut (an interrupted copy) or is damaged part-way."""
     if produced_seconds >= expected_seconds * 0.97 - 1:
         return None
-    return _(
-        "The video stops at %(stop)s although it should last %(length)s: the file is "
-        "incomplete or damaged. Upload it again."
-    ) % {"stop": _minutes(produced_seconds), "length": _minutes(expected_seconds)}
+    return Failure(
+        "truncated", {"stop": _minutes(produced_seconds), "length": _minutes(expected_seconds)}
+    )

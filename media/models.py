@@ -1,12 +1,13 @@
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lms.models import BaseModel
+from media.failures import failure_message
 
 
 def video_source_path(asset: "VideoAsset", filename: str) -> str:
@@ -50,8 +51,14 @@ class VideoAsset(BaseModel):
     progress_percent = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
-    failure_reason = models.TextField(_("why it failed"), blank=True)
-    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    # Why it failed, as a code of media.failures.TEMPLATES and its parameters: put into words
+    # when read (failure_message), in the reader's language.
+    failure_code = models.CharField(_("why it failed (code)"), max_length=40, blank=True)
+    failure_params = models.JSONField(_("why it failed (details)"), default=dict, blank=True)
+    # To the tenth of a second (a 0.52 s clip lasts 0.5 s, not 1 s).
+    duration_seconds = models.FloatField(
+        _("duration (seconds)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     hls_prefix = models.CharField(
         _("HLS location"),
         max_length=300,
@@ -96,13 +103,21 @@ class VideoAsset(BaseModel):
                 name="video_ready_has_duration_and_ladder",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="failed") | ~models.Q(failure_reason=""),
+                condition=~models.Q(status="failed") | ~models.Q(failure_code=""),
                 name="video_failed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_seconds__gte=0), name="video_duration_not_negative"
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def failure_message(self) -> str:
+        """Why it failed, in the active language ("" unless it failed)."""
+        return failure_message(self.failure_code, self.failure_params)
 
 
 class Upload(BaseModel):
@@ -147,7 +162,9 @@ class Upload(BaseModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVING
     )
-    failure_reason = models.TextField(_("why it failed"), blank=True)
+    # As VideoAsset's: a code and its parameters, put into words when read.
+    failure_code = models.CharField(_("why it failed (code)"), max_length=40, blank=True)
+    failure_params = models.JSONField(_("why it failed (details)"), default=dict, blank=True)
     expires_at = models.DateTimeField(_("expires at"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
@@ -162,13 +179,18 @@ class Upload(BaseModel):
                 name="upload_offset_within_length",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="failed") | ~models.Q(failure_reason=""),
+                condition=~models.Q(status="failed") | ~models.Q(failure_code=""),
                 name="upload_failed_has_reason",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.offset_bytes}/{self.length_bytes})"
+
+    @property
+    def failure_message(self) -> str:
+        """Why it failed, in the active language ("" unless it failed)."""
+        return failure_message(self.failure_code, self.failure_params)
 
 
 class Caption(BaseModel):

@@ -3,6 +3,7 @@ what the actor may see."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +75,7 @@ class Playback:
 
     master_url: str
     poster_url: str
-    thumbnails_url: str
+    thumbnails_url: str | None  # None when the ladder has no preview frames
     expires_at: datetime
     captions: list[CaptionLink] = field(default_factory=list)
 
@@ -86,6 +87,11 @@ def _base_url() -> str:
     return base if base.endswith("/") else base + "/"
 
 
+def _has_previews(asset: VideoAsset) -> bool:
+    # A ladder with no preview frames has no thumbnails track: no link to a 404.
+    return bool((asset.thumbnails or {}).get("sheets"))
+
+
 def playback_links(*, actor: User, asset: VideoAsset, now: float | None = None) -> Playback:
     """Signed links to the published ladder of ``asset`` (its access already checked). They
     last the video's own length plus MEDIA_PLAYBACK_TTL_SECONDS, so a lesson watched from the
@@ -93,7 +99,9 @@ def playback_links(*, actor: User, asset: VideoAsset, now: float | None = None) 
     if not asset.hls_prefix:
         raise VideoNotReady(extra={"status": asset.status})
     now = time.time() if now is None else now
-    expires = int(now) + settings.MEDIA_PLAYBACK_TTL_SECONDS + (asset.duration_seconds or 0)
+    # (whole seconds: the expiry is part of the signed path)
+    length = math.ceil(asset.duration_seconds or 0)
+    expires = int(now) + settings.MEDIA_PLAYBACK_TTL_SECONDS + length
     token: PlaybackToken = sign_playback(
         key=settings.MEDIA_SIGNING_KEY.encode(),
         user_id=actor.pk,
@@ -117,7 +125,7 @@ def playback_links(*, actor: User, asset: VideoAsset, now: float | None = None) 
     return Playback(
         master_url=url(ladder + ffmpeg.MASTER),
         poster_url=url(ladder + ffmpeg.POSTER),
-        thumbnails_url=url(ladder + ffmpeg.THUMBNAILS_VTT),
+        thumbnails_url=url(ladder + ffmpeg.THUMBNAILS_VTT) if _has_previews(asset) else None,
         expires_at=datetime.fromtimestamp(expires, tz=UTC),
         captions=captions,
     )

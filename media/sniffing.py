@@ -5,6 +5,8 @@ from __future__ import annotations
 import filetype
 from django.utils.translation import gettext as _
 
+from media.failures import Failed
+
 HEAD_BYTES = 8192  # enough for every signature below (OOXML needs more than the first 262)
 
 DOCUMENT_TYPES = {
@@ -33,9 +35,13 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
+class NotAVideo(Failed, ValueError):
+    """The bytes are not a video container: a code of ``media.failures.TEMPLATES``."""
+
+
 def sniff_video(head: bytes) -> str:
     """The video container type of a file from its first bytes (``video/mp4``, ...); raises
-    ValueError with a sentence for the trainer when the bytes are not a video container."""
+    NotAVideo (a ValueError) with the reason when the bytes are not a video container."""
     kind = filetype.video_match(head)
     if kind is not None:
         return str(kind.mime)
@@ -43,14 +49,12 @@ def sniff_video(head: bytes) -> str:
         return "video/mp2t"
     other = filetype.guess(head)
     if other is not None and other.mime.startswith("audio/"):
-        raise ValueError(_("This is an audio file (%(type)s), not a video.") % {"type": other.mime})
+        raise NotAVideo("audio_file", type=other.mime)
     if other is not None:
-        raise ValueError(
-            _("This is not a video: its contents are of type %(type)s.") % {"type": other.mime}
-        )
+        raise NotAVideo("other_type", type=other.mime)
     if _looks_like_text(head):
-        raise ValueError(_("This is a text file, not a video."))
-    raise ValueError(_("This is not a video format we know."))
+        raise NotAVideo("text_file")
+    raise NotAVideo("not_video_format")
 
 
 def sniff_document(data: bytes) -> str:

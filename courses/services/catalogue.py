@@ -312,9 +312,9 @@ def lesson_update(*, actor: User, lesson: Lesson, data: dict[str, Any]) -> Lesso
     return lesson
 
 
-def lessons_take_video_length(*, video_asset_id: UUID, duration_seconds: int) -> None:
-    """A video lesson's length is its ready video's: media calls this in the transaction that
-    publishes the video."""
+def lessons_take_video_length(*, video_asset_id: UUID, duration_seconds: float) -> None:
+    """A video lesson's length is its ready video's (to the tenth of a second): media calls
+    this in the transaction that publishes the video."""
     Lesson.objects.filter(video_asset_id=video_asset_id).update(duration_seconds=duration_seconds)
 
 

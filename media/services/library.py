@@ -56,7 +56,7 @@ def video_asset_retry(*, asset: VideoAsset) -> VideoAsset:
         raise VideoBusy(extra={"progress_percent": locked.progress_percent})
     locked.status = VideoAsset.Status.UPLOADED
     locked.progress_percent = 0
-    locked.failure_reason = ""
+    locked.failure_code, locked.failure_params = "", {}
     locked.attempts = 0
     locked.save()
     video_asset_queue_transcode(asset=locked)

@@ -18,18 +18,19 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from courses.services import lessons_take_video_length
 from media import ffmpeg, tasks
+from media.failures import Failed, Failure
 from media.hls import parse_master, parse_media
 from media.ladder import (
     Ladder,
     NotPlayable,
     Probe,
+    duration_tenths,
     ladder_for,
     probe_from_ffprobe,
+    thumbnails_info,
     thumbnails_vtt,
     truncation_reason,
 )
@@ -75,7 +76,8 @@ def _claim(asset_id: uuid.UUID | str) -> uuid.UUID | None:
         .update(
             status=VideoAsset.Status.PROCESSING,
             progress_percent=0,
-            failure_reason="",
+            failure_code="",
+            failure_params={},
             claim=claim,
             heartbeat_at=now,
             attempts=F("attempts") + 1,
@@ -126,15 +128,13 @@ def _local_source(asset: VideoAsset, workdir: Path) -> str:
 
 
 def _sniff(source: str) -> None:
-    # ffprobe trusts a ".mp4" name enough to call a text file a broken MP4: look first.
+    # ffprobe trusts a ".mp4" name enough to call a text file a broken MP4: look first
+    # (sniff_video raises NotAVideo, a Failed, with the reason).
     with open(source, "rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head:
-        raise NotPlayable(_("The file is empty (0 bytes)."))
-    try:
-        sniff_video(head)
-    except ValueError as exc:
-        raise NotPlayable(str(exc)) from exc
+        raise NotPlayable("empty_file")
+    sniff_video(head)
 
 
 def _check_ladder(workdir: Path, *, ladder: Ladder, probe: Probe) -> list[dict[str, Any]]:
@@ -151,7 +151,7 @@ def _check_ladder(workdir: Path, *, ladder: Ladder, probe: Probe) -> list[dict[s
         if reason := truncation_reason(
             expected_seconds=probe.duration_seconds, produced_seconds=media.duration_seconds
         ):
-            raise NotPlayable(reason)
+            raise NotPlayable(reason.code, **reason.params)
         width, _sep, height = variant.resolution.partition("x")
         renditions.append(
             {
@@ -196,18 +196,7 @@ def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
         return None
     asset = VideoAsset.objects.get(pk=asset_id)
     if asset.attempts > settings.MEDIA_TRANSCODE_MAX_ATTEMPTS:
-        return _fail(
-            asset,
-            claim,
-            ngettext(
-                "Conversion was interrupted %(count)d time by a server problem. Ask staff to "
-                "check the conversion service, then try again.",
-                "Conversion was interrupted %(count)d times by a server problem. Ask staff to "
-                "check the conversion service, then try again.",
-                asset.attempts - 1,
-            )
-            % {"count": asset.attempts - 1},
-        )
+        return _fail(asset, claim, Failure("interrupted", {"count": asset.attempts - 1}))
     work_root = Path(settings.MEDIA_WORK_DIR or tempfile.gettempdir())
     work_root.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(work_root, asset.pk)
@@ -234,41 +223,50 @@ def video_asset_transcode(*, asset_id: uuid.UUID | str) -> VideoAsset | None:
             on_progress=progress,
         )
         renditions = _check_ladder(output, ladder=ladder, probe=probe)
-        if any((output / ffmpeg.FRAMES_DIR).iterdir()):
-            ffmpeg.run(
-                ffmpeg.sheets_command(workdir=output, binary=settings.FFMPEG_BINARY),
-                timeout_seconds=600,
-            )
-            (output / ffmpeg.THUMBNAILS_VTT).write_text(
-                thumbnails_vtt(
-                    ladder=ladder, duration_seconds=probe.duration_seconds, sheet_name=ffmpeg.SHEET
-                )
-            )
-        shutil.rmtree(output / ffmpeg.FRAMES_DIR)
+        thumbnails = _preview_sheets(output, ladder=ladder, probe=probe)
         _publish(output, prefix, progress)
         return _ready(
-            asset, claim, prefix=prefix, probe=probe, ladder=ladder, renditions=renditions
+            asset, claim, prefix=prefix, probe=probe, renditions=renditions, thumbnails=thumbnails
         )
-    except NotPlayable as exc:
-        return _fail(asset, claim, exc.reason)
+    except Failed as exc:  # NotPlayable, NotAVideo
+        return _fail(asset, claim, exc.failure)
     except ffmpeg.FfmpegError as exc:
         logger.warning("transcode of %s failed: %s\n%s", asset.pk, exc.message, exc.stderr)
         if exc.timed_out:
-            return _fail(asset, claim, exc.message)
-        return _fail(
-            asset,
-            claim,
-            _(
-                "The video could not be converted: the file may be damaged. Export it as MP4 "
-                "(H.264) and upload the new file."
-            ),
-        )
+            return _fail(asset, claim, Failure("timed_out", {"seconds": exc.limit_seconds}))
+        return _fail(asset, claim, Failure("conversion_failed"))
     except ClaimLost:
         logger.info("transcode of %s superseded by a newer run", asset.pk)
         files_retire(prefix=prefix)  # whatever this run had published is nobody's
         return None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _preview_sheets(workdir: Path, *, ladder: Ladder, probe: Probe) -> dict[str, Any]:
+    """Lay the preview frames ladder_command wrote out in sheets with their WebVTT track, and
+    describe them (``VideoAsset.thumbnails``): {} when ffmpeg wrote no frame, so that no one
+    is offered a track that is not there. The frames themselves are not published."""
+    frames_dir = workdir / ffmpeg.FRAMES_DIR
+    frames = sum(1 for _frame in frames_dir.glob("*.jpg"))
+    thumbnails: dict[str, Any] = {}
+    if frames:
+        ffmpeg.run(
+            ffmpeg.sheets_command(workdir=workdir, binary=settings.FFMPEG_BINARY),
+            timeout_seconds=600,
+        )
+        sheets = sum(1 for _sheet in workdir.glob(ffmpeg.SHEET.replace("{:03d}", "*")))
+        (workdir / ffmpeg.THUMBNAILS_VTT).write_text(
+            thumbnails_vtt(
+                ladder=ladder,
+                duration_seconds=probe.duration_seconds,
+                sheet_name=ffmpeg.SHEET,
+                frames=frames,
+            )
+        )
+        thumbnails = thumbnails_info(ladder=ladder, sheets=sheets)
+    shutil.rmtree(frames_dir)
+    return thumbnails
 
 
 @transaction.atomic
@@ -278,26 +276,22 @@ def _ready(
     *,
     prefix: str,
     probe: Probe,
-    ladder: Ladder,
     renditions: list[dict[str, Any]],
+    thumbnails: dict[str, Any],
 ) -> VideoAsset | None:
     locked = VideoAsset.objects.select_for_update().filter(pk=asset.pk, claim=claim).first()
     if locked is None:
         files_retire(prefix=prefix)
         return None
     previous = locked.hls_prefix
-    duration = max(1, round(probe.duration_seconds))
+    duration = duration_tenths(probe.duration_seconds)
     locked.status = VideoAsset.Status.READY
     locked.progress_percent = 100
     locked.hls_prefix = prefix
     locked.duration_seconds = duration
     locked.width, locked.height = probe.width, probe.height
     locked.renditions = renditions
-    locked.thumbnails = {
-        "interval_seconds": 10,
-        "sheets": ladder.thumbnail_sheets,
-        "tile_height": ladder.thumbnail_height,
-    }
+    locked.thumbnails = thumbnails
     locked.claim = None
     locked.attempts = 0
     locked.ready_at = timezone.now()
@@ -308,10 +302,12 @@ def _ready(
     return locked
 
 
-def _fail(asset: VideoAsset, claim: uuid.UUID, reason: str) -> VideoAsset | None:
+def _fail(asset: VideoAsset, claim: uuid.UUID, failure: Failure) -> VideoAsset | None:
+    # The reason is kept as its code: each reader sees it in their own language.
     updated = VideoAsset.objects.filter(pk=asset.pk, claim=claim).update(
         status=VideoAsset.Status.FAILED,
-        failure_reason=reason,
+        failure_code=failure.code,
+        failure_params=failure.params,
         claim=None,
         updated_at=timezone.now(),
     )

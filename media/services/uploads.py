@@ -38,15 +38,18 @@ from media.exceptions import (
     UploadTooLarge,
     VideoNotFound,
 )
+from media.failures import Failure
 from media.models import Upload, VideoAsset
 from media.services.retired import files_retire
-from media.sniffing import HEAD_BYTES, sniff_video
+from media.sniffing import HEAD_BYTES, NotAVideo, sniff_video
+from media.titles import clean_title, title_from_filename
 
 logger = logging.getLogger(__name__)
 
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "md5")
 READ_CHUNK = 1024 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # a chunk above this spills to a temporary file
+TITLE_LENGTH = Upload._meta.get_field("title").max_length or 200
 
 
 class Readable(Protocol):
@@ -87,7 +90,10 @@ def upload_create(
         created_by=actor,
         course=course,
         asset=asset,
-        title=(title or filename or (asset.title if asset else "")).strip()[:200] or "video",
+        # What the trainer typed, else a title made from the file's name (never the name as
+        # it is: "../../etc/passwd.mp4" is no title).
+        title=clean_title(title, max_length=TITLE_LENGTH)
+        or title_from_filename(filename, max_length=TITLE_LENGTH),
         filename=filename.strip()[:255] or "video",
         length_bytes=length_bytes,
         expected_sha256=expected_sha256.lower(),
@@ -169,9 +175,9 @@ def upload_append(
         if not sniffed and (len(head) >= HEAD_BYTES or offset + received == upload.length_bytes):
             try:
                 sniffed = sniff_video(head)
-            except ValueError as exc:
-                _upload_fail(upload, reason=str(exc))
-                raise UnsupportedMediaType(str(exc)) from exc
+            except NotAVideo as exc:
+                _upload_fail(upload, failure=exc.failure)
+                raise UnsupportedMediaType(exc.message) from exc
         name = default_storage.save(f"uploads/{upload.pk}/{offset:015d}.part", File(spool))
     return _upload_record_part(
         upload, offset=offset, received=received, name=name, head=head, sniffed=sniffed
@@ -200,11 +206,17 @@ def _upload_record_part(
     return locked
 
 
-def _upload_fail(upload: Upload, *, reason: str) -> None:
+def _upload_fail(upload: Upload, *, failure: Failure) -> None:
+    # The reason as its code: whoever reads it later sees it in their language, not the
+    # language of the request that failed.
     Upload.objects.filter(pk=upload.pk).update(
-        status=Upload.Status.FAILED, failure_reason=reason, updated_at=timezone.now()
+        status=Upload.Status.FAILED,
+        failure_code=failure.code,
+        failure_params=failure.params,
+        updated_at=timezone.now(),
     )
-    upload.status, upload.failure_reason = Upload.Status.FAILED, reason
+    upload.status = Upload.Status.FAILED
+    upload.failure_code, upload.failure_params = failure.code, failure.params
     _delete_parts(upload.parts)
 
 
@@ -283,17 +295,9 @@ def upload_join(*, upload_id: UUID | str) -> VideoAsset | None:
     elif upload.expected_sha256 and sha256 != upload.expected_sha256:
         problem = "sha256"
     if problem is not None:
-        from django.utils.translation import gettext as _
-
         default_storage.delete(source_name)
         logger.warning("upload %s failed its final check: %s", upload.pk, problem)
-        _upload_fail(
-            upload,
-            reason=_(
-                "The file that arrived is not the file that was sent (its SHA-256 checksum "
-                "differs): upload it again."
-            ),
-        )
+        _upload_fail(upload, failure=Failure("checksum_mismatch"))
         return None
     return _upload_finish(upload, asset=asset, source_name=source_name, sha256=sha256, size=size)
 
@@ -325,7 +329,7 @@ def _upload_finish(
         asset.source_size_bytes, asset.source_sha256 = size, sha256
         asset.status = VideoAsset.Status.UPLOADED
         asset.progress_percent = 0
-        asset.failure_reason = ""
+        asset.failure_code, asset.failure_params = "", {}
         asset.attempts = 0
         asset.save()
     parts = list(upload.parts)

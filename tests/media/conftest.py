@@ -82,6 +82,20 @@ class Clips:
     def _empty_mp4(self, path: Path) -> None:
         path.write_bytes(b"")
 
+    def _late_picture_mkv(self, path: Path) -> None:
+        # Matroska whose picture starts 21 ms after its sound (as a camera's recording can).
+        _ffmpeg(
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+            "-itsoffset", "0.021",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=4",
+            "-map", "0:a", "-map", "1:v",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+            str(path),
+        )  # fmt: skip
+
+    def _brief_mp4(self, path: Path) -> None:
+        _lecture(path, size="320x240", seconds=0.52)
+
     def _text_mp4(self, path: Path) -> None:
         path.write_text("Verbale della riunione del 3 marzo.\nNon è un video.\n" * 50)
 

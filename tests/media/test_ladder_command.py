@@ -136,7 +136,7 @@ def test_a_1080p_lecture_is_decoded_once_into_four_renditions_audio_poster_and_f
         f"{WORK}/poster.jpg",
     )
     assert frames == (
-        {"maps": [[*decoded, "fps=fps=1/10:round=up", "scale=160:90"]], "-q:v": "5"},
+        {"maps": [[*decoded, "fps=fps=1/10:round=up:start_time=0", "scale=160:90"]], "-q:v": "5"},
         f"{WORK}/frames/%05d.jpg",
     )
     assert built["flags"] == {"-nostdin", "-nostats", "-y"}
@@ -158,7 +158,7 @@ def test_a_rotated_phone_recording_without_sound_gets_portrait_renditions_and_no
     assert not any(key.startswith("-b:a") for key in hls[0])
     assert hls[0]["-var_stream_map"] == "v:0,name:1080p v:1,name:720p v:2,name:480p v:3,name:360p"
     assert poster[0]["maps"] == [[*decoded, "select=gte(t\\,3.000)", "scale=-2:720"]]
-    assert frames[0]["maps"] == [[*decoded, "fps=fps=1/10:round=up", "scale=160:284"]]
+    assert frames[0]["maps"] == [[*decoded, "fps=fps=1/10:round=up:start_time=0", "scale=160:284"]]
 
 
 def test_a_small_odd_sized_source_gets_one_rendition_at_its_own_even_size() -> None:
@@ -171,7 +171,7 @@ def test_a_small_odd_sized_source_gets_one_rendition_at_its_own_even_size() -> N
     assert (hls[0]["-maxrate:v:0"], hls[0]["-bufsize:v:0"]) == ("700k", "1400k")
     assert (hls[0]["-b:a:0"], hls[0]["-b:a:1"]) == ("128k", "64k")
     assert poster[0]["maps"] == [[*decoded, "select=gte(t\\,0.300)", "scale=-2:240"]]
-    assert frames[0]["maps"] == [[*decoded, "fps=fps=1/10:round=up", "scale=160:120"]]
+    assert frames[0]["maps"] == [[*decoded, "fps=fps=1/10:round=up:start_time=0", "scale=160:120"]]
 
 
 @pytest.mark.parametrize(

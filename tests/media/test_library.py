@@ -50,14 +50,13 @@ def test_trainers_list_the_videos_of_their_courses_with_state_and_progress(
 
 
 def test_a_failed_video_shows_its_reason(client_for, trainer, video):
-    VideoAsset.objects.filter(pk=video.pk).update(
-        status="failed", failure_reason="The file contains no video."
-    )
+    VideoAsset.objects.filter(pk=video.pk).update(status="failed", failure_code="no_video")
 
     response = client_for(trainer).get(f"/api/v1/videos/{video.pk}/")
 
     assert response.json()["status"] == "failed"
-    assert response.json()["failure_reason"] == "The file contains no video."
+    assert response.json()["failure_code"] == "no_video"
+    assert response.json()["failure_message"] == "The file contains no video."
 
 
 @pytest.mark.parametrize(
@@ -113,7 +112,9 @@ def test_a_transcode_is_refused_while_one_is_running(client_for, trainer, video)
 def test_a_failed_video_is_transcoded_again_on_request(
     client_for, trainer, video, django_capture_on_commit_callbacks
 ):
-    VideoAsset.objects.filter(pk=video.pk).update(status="failed", failure_reason="x", attempts=3)
+    VideoAsset.objects.filter(pk=video.pk).update(
+        status="failed", failure_code="no_video", attempts=3
+    )
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = client_for(trainer).post(f"/api/v1/videos/{video.pk}/transcode/")
@@ -122,7 +123,7 @@ def test_a_failed_video_is_transcoded_again_on_request(
     assert response.json()["status"] == "uploaded"
     assert len(callbacks) == 1  # the transcode, after commit
     video.refresh_from_db()
-    assert (video.attempts, video.failure_reason) == (0, "")
+    assert (video.attempts, video.failure_code, video.failure_message) == (0, "", "")
 
 
 # --- captions -------------------------------------------------------------------------------

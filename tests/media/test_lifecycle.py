@@ -104,7 +104,8 @@ def test_after_too_many_interrupted_runs_the_asset_fails_with_the_reason(asset, 
     asset = video_asset_transcode(asset_id=asset.pk)
 
     assert asset.status == VideoAsset.Status.FAILED
-    assert asset.failure_reason.startswith("Conversion was interrupted 3 times")
+    assert (asset.failure_code, asset.failure_params) == ("interrupted", {"count": 3})
+    assert asset.failure_message.startswith("Conversion was interrupted 3 times")
 
 
 def test_a_transcode_over_the_time_limit_is_stopped_and_fails(clips, settings):
@@ -115,7 +116,8 @@ def test_a_transcode_over_the_time_limit_is_stopped_and_fails(clips, settings):
     asset = video_asset_transcode(asset_id=asset.pk)
 
     assert asset.status == VideoAsset.Status.FAILED
-    assert "took longer than the limit of 1 seconds" in asset.failure_reason
+    assert (asset.failure_code, asset.failure_params) == ("timed_out", {"seconds": 1})
+    assert "took longer than the limit of 1 seconds" in asset.failure_message
 
 
 def test_temporary_files_are_removed_after_success_and_failure(asset, clips, settings):
@@ -138,7 +140,7 @@ def test_a_failed_retranscode_keeps_the_published_ladder_playing(asset, storage,
     again = video_asset_transcode(asset_id=asset.pk)
 
     assert again.status == VideoAsset.Status.FAILED
-    assert again.failure_reason == "The file is empty (0 bytes)."
+    assert again.failure_message == "The file is empty (0 bytes)."
     assert again.hls_prefix == ready.hls_prefix  # viewers keep the ladder they had
 
 

@@ -27,4 +27,4 @@ def test_a_failed_video_keeps_its_reason(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
     with pytest.raises(IntegrityError):
-        VideoAssetFactory(status=VideoAsset.Status.FAILED, failure_reason="")
+        VideoAssetFactory(status=VideoAsset.Status.FAILED, failure_code="")

@@ -194,7 +194,7 @@ def test_transcode_fails_with_a_reason_a_trainer_understands(clips, storage, cli
     asset = video_asset_transcode(asset_id=asset.pk)
 
     assert asset.status == VideoAsset.Status.FAILED
-    assert asset.failure_reason.startswith(reason)
+    assert asset.failure_message.startswith(reason)
     assert asset.hls_prefix == ""
     assert asset.claim is None
 

@@ -290,7 +290,8 @@ def test_a_text_file_named_mp4_is_refused_from_its_first_bytes(
     }
     assert head.status_code == HTTPStatus.GONE
     assert state.json()["status"] == "failed"
-    assert state.json()["failure_reason"] == "This is a text file, not a video."
+    assert state.json()["failure_code"] == "text_file"
+    assert state.json()["failure_message"] == "This is a text file, not a video."
     assert not VideoAsset.objects.exists()
 
 
@@ -305,7 +306,8 @@ def test_a_file_that_differs_from_its_announced_sha256_ends_failed(
 
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.FAILED
-    assert upload.failure_reason.startswith("The file that arrived is not the file that was sent")
+    assert upload.failure_code == "checksum_mismatch"
+    assert upload.failure_message.startswith("The file that arrived is not the file that was sent")
     assert not VideoAsset.objects.exists()
 
 

@@ -28,7 +28,7 @@ class LessonLineOutput(serializers.Serializer):
     title = serializers.CharField(source="lesson.title")
     kind = serializers.CharField(source="lesson.kind")
     is_required = serializers.BooleanField(source="lesson.is_required")
-    duration_seconds = serializers.IntegerField(source="lesson.duration_seconds", allow_null=True)
+    duration_seconds = serializers.FloatField(source="lesson.duration_seconds", allow_null=True)
     covered_seconds = serializers.FloatField()
     coverage_percent = serializers.FloatField()
     credited_seconds = serializers.FloatField()
@@ -124,9 +124,7 @@ class LessonLedgerApi(APIView):
         learner_id = serializers.UUIDField(source="learner.pk")
         lesson_id = serializers.UUIDField(source="lesson.pk")
         lesson_title = serializers.CharField(source="lesson.title")
-        duration_seconds = serializers.IntegerField(
-            source="lesson.duration_seconds", allow_null=True
-        )
+        duration_seconds = serializers.FloatField(source="lesson.duration_seconds", allow_null=True)
         covered_seconds = serializers.FloatField(source="progress.covered_seconds", default=0.0)
         covered = serializers.ListField(
             child=serializers.ListField(child=serializers.FloatField()),
