@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck check worker conformance bench ffmpeg chromium nginx messages clean
+.PHONY: run test lint format typecheck check worker conformance bench assets node ffmpeg chromium nginx messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,18 +57,33 @@ nginx:
 	  exit 1; \
 	fi
 
+# Front-end packages (Bootstrap Italia, hls.js, axe-core) come from the npm registry as the lockfile
+# pins them; the pages serve a copy under pages/static/pages/vendor/ (neither is committed).
+node:
+	$(call system_package,npm,nodejs npm,node)
+
+node_modules/.package-lock.json: package.json package-lock.json | node
+	npm ci --no-audit --no-fund --loglevel=error
+
+VENDORED := pages/static/pages/vendor/.copied
+$(VENDORED): node_modules/.package-lock.json tools/vendor_assets.py | $(BIN)/python
+	$(BIN)/python tools/vendor_assets.py
+	touch $@
+
+assets: $(VENDORED)
+
 var:
 	mkdir -p var
 
 ## run: the app with demo data on http://127.0.0.1:8000 (SQLite under var/, tasks in-process)
 run: export DEBUG ?= 1
-run: $(VENV)/.installed-run ffmpeg | var
+run: $(VENV)/.installed-run $(VENDORED) ffmpeg | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --with-video
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
-test: $(VENV)/.installed-dev ffmpeg chromium nginx | var
+test: $(VENV)/.installed-dev $(VENDORED) ffmpeg chromium nginx | var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -109,4 +124,4 @@ messages: $(VENV)/.installed-dev
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules pages/static/pages/vendor

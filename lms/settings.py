@@ -8,6 +8,7 @@ every variable. Test overrides live in ``tests/settings.py`` only.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "courses",
     "media",
     "tracking",
+    "pages",  # above every other app: it may import them all, none of them imports it
 ]
 
 MIDDLEWARE = [
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -70,6 +73,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "pages.context_processors.navigation",
             ],
         },
     },
@@ -274,6 +279,55 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "courses.models.Course.Language",
         "VideoStatusEnum": "media.models.VideoAsset.Status",
         "UploadStatusEnum": "media.models.Upload.Status",
+    },
+}
+
+# --- pages (pages/) --------------------------------------------------------------------------
+LOGIN_URL = "pages:login"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "pages:home"
+# Password reset and first-access links: printed on the console in development.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Metropoli LMS <noreply@metropoli.example>")
+# A first-access or reset link stays valid this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+
+
+def _origin(url: str) -> list[str]:
+    """The origin of an absolute URL, for the policy; nothing for a path on this site."""
+    if "://" not in url:
+        return []
+    scheme, rest = url.split("://", 1)
+    return [f"{scheme}://{rest.split('/', 1)[0]}"]
+
+
+# A strict Content Security Policy on every page: nothing from outside, no inline script or style
+# without the request's nonce. Media may come from the playback host (nginx) and from blob: URLs
+# (hls.js feeds the video element through Media Source Extensions). Swagger UI, ReDoc and the
+# admin are exempt: their own templates carry inline scripts (they are staff's tools, not pages).
+_PLAYBACK_ORIGIN = _origin(MEDIA_PLAYBACK_BASE_URL)
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/docs/", "/api/redoc/", "/api/auth/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:", *_PLAYBACK_ORIGIN],
+        "font-src": ["'self'", "data:"],  # Bootstrap Italia's CSS embeds an icon font
+        "media-src": ["'self'", "blob:", *_PLAYBACK_ORIGIN],
+        "connect-src": ["'self'", *_PLAYBACK_ORIGIN],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     },
 }
 

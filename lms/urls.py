@@ -23,4 +23,14 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("pages.learner.urls")),
+    path("docente/", include("pages.trainer.urls")),
+    path("coordinamento/", include("pages.coordinator.urls")),
+    path("", include("pages.urls")),
 ]
+
+# Error pages in the pages' look (they never read the database: pages/views.py).
+handler400 = "pages.views.bad_request"
+handler403 = "pages.views.permission_denied"
+handler404 = "pages.views.page_not_found"
+handler500 = "pages.views.server_error"
