@@ -5,7 +5,7 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from courses.exceptions import (
     CourseNotFound,
@@ -76,6 +76,51 @@ def course_search(courses: QuerySet[Course], text: str) -> QuerySet[Course]:
     )
 
 
+CATALOGUE_MODALITIES = ("distance", "in_person", "webinar")
+
+
+def course_catalogue(
+    *,
+    actor: Actor,
+    text: str = "",
+    area_slug: str | None = None,
+    position: str | None = None,
+    modality: str | None = None,
+) -> QuerySet[Course]:
+    """The catalogue as the actor sees it (``course_list``), searched (``course_search``) and
+    filtered by thematic area, by intended audience (a ``Position``) and by modality, which the
+    kinds of a course's lessons decide: ``distance`` (no in-person session, no live webinar),
+    ``in_person`` (at least one in-person session), ``webinar`` (at least one live webinar).
+    Each course carries ``is_enrolled`` (an active enrolment of the actor), ``has_completed``
+    (a completed one), ``has_in_person`` and ``has_webinar``. A constant number of queries."""
+
+    def has(kind: str) -> Exists:
+        return Exists(Lesson.objects.filter(module__course=OuterRef("pk"), kind=kind))
+
+    def enrolled(status: str) -> Exists:
+        return Exists(
+            Enrollment.objects.filter(course=OuterRef("pk"), learner_id=actor.pk, status=status)
+        )
+
+    courses = course_search(course_list(actor=actor), text).annotate(
+        has_in_person=has(Lesson.Kind.IN_PERSON),
+        has_webinar=has(Lesson.Kind.LIVE_WEBINAR),
+        is_enrolled=enrolled(Enrollment.Status.ACTIVE),
+        has_completed=enrolled(Enrollment.Status.COMPLETED),
+    )
+    if area_slug:
+        courses = courses.filter(area__slug=area_slug)
+    if position:
+        courses = courses.filter(audiences__position=position)  # unique per course
+    if modality == "distance":
+        courses = courses.filter(has_in_person=False, has_webinar=False)
+    elif modality == "in_person":
+        courses = courses.filter(has_in_person=True)
+    elif modality == "webinar":
+        courses = courses.filter(has_webinar=True)
+    return courses
+
+
 def course_get(*, actor: Actor, course_id: UUID, with_content: bool = False) -> Course:
     """One visible course (with its modules and lessons in order when ``with_content``);
     CourseNotFound otherwise, whether it does not exist or the actor may not see it."""
@@ -92,6 +137,18 @@ def course_get(*, actor: Actor, course_id: UUID, with_content: bool = False) -> 
     if course is None:
         raise CourseNotFound()
     return course
+
+
+def course_list_taught(*, actor: User) -> QuerySet[Course]:
+    """The courses the actor teaches (staff: every course), with ``module_count`` and
+    ``lesson_count``, in title order: a trainer's "My courses". A constant number of queries."""
+    courses = Course.objects.select_related("area").annotate(
+        module_count=Count("modules", distinct=True),
+        lesson_count=Count("modules__lessons", distinct=True),
+    )
+    if not actor.is_staff:
+        courses = courses.filter(_trains(actor))
+    return courses.order_by("title", "pk")
 
 
 def course_can_edit(*, actor: Actor, course: Course) -> bool:
@@ -117,10 +174,10 @@ def course_can_view_content(*, actor: Actor, course: Course) -> bool:
     ).exists()
 
 
-def course_get_for_edit(*, actor: User, course_id: UUID) -> Course:
+def course_get_for_edit(*, actor: User, course_id: UUID, with_content: bool = False) -> Course:
     """A course the actor may change: CourseNotFound if they cannot see it,
     NotATrainerOfCourse if they can see it but do not teach it."""
-    course = course_get(actor=actor, course_id=course_id)
+    course = course_get(actor=actor, course_id=course_id, with_content=with_content)
     if not course_can_edit(actor=actor, course=course):
         raise NotATrainerOfCourse()
     return course

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet, prefetch_related_objects
 
-from courses.models import Course
+from courses.exceptions import LessonNotFound
+from courses.models import Course, Enrollment, Lesson
 from courses.selectors import course_can_edit, course_can_view_content, course_get, course_list
 from lms.accounts.models import User
 from media import ffmpeg
@@ -139,6 +140,51 @@ def video_asset_playback(*, actor: User, asset_id: UUID) -> Playback:
     if not course_can_view_content(actor=actor, course=asset.course):
         raise NotEnrolled()
     return playback_links(actor=actor, asset=asset)
+
+
+# --- the lesson player ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonPlayer:
+    """What the player of one video lesson needs: the lesson (with its module, course and
+    video), its signed links (None while the video is not ready, or failed) and the
+    enrolment the learner's statements carry as their registration ("" for a trainer,
+    coordinator or staff watching without one)."""
+
+    lesson: Lesson
+    playback: Playback | None
+    registration: str
+
+
+def lesson_player(*, actor: User, lesson_id: UUID) -> LessonPlayer:
+    """The video lesson ``lesson_id`` for whoever may watch its course; LessonNotFound for a
+    lesson outside their scope, one that is not a video, or a course they may not play."""
+    lesson = (
+        Lesson.objects.select_related("module__course", "video_asset")
+        .prefetch_related("module__course__trainers", "video_asset__captions")
+        .filter(
+            pk=lesson_id,
+            kind=Lesson.Kind.VIDEO,
+            module__course__in=course_list(actor=actor).values("pk"),
+        )
+        .first()
+    )
+    if lesson is None or not course_can_view_content(actor=actor, course=lesson.module.course):
+        raise LessonNotFound()
+    asset = lesson.video_asset
+    playback = None
+    if asset is not None and asset.status == VideoAsset.Status.READY and asset.hls_prefix:
+        playback = playback_links(actor=actor, asset=asset)
+    enrollment = (
+        Enrollment.objects.filter(course=lesson.module.course, learner=actor)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return LessonPlayer(
+        lesson=lesson, playback=playback, registration=str(enrollment) if enrollment else ""
+    )
 
 
 # --- what the course page shows per lesson --------------------------------------------------

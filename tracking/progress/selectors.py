@@ -4,19 +4,25 @@ of the courses they teach."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from courses.exceptions import LessonNotFound, NotATrainerOfCourse
-from courses.models import Course, Enrollment, Lesson
-from courses.selectors import course_can_edit, course_get, course_list
+from courses.exceptions import CourseNotFound, LessonNotFound, NotATrainerOfCourse
+from courses.models import Course, Enrollment, Lesson, Module
+from courses.selectors import (
+    course_can_edit,
+    course_can_view_content,
+    course_get,
+    course_list,
+)
 from lms.accounts.models import User
 from lms.accounts.selectors import person_get, person_list
 from lms.exceptions import PermissionDenied
@@ -37,6 +43,10 @@ class LessonLine:
         length = self.lesson.duration_seconds
         return round(100 * self.covered_seconds / length, 1) if length else 0.0
 
+    @property
+    def credited_minutes(self) -> float:
+        return round(self.credited_seconds / 60, 1)
+
 
 @dataclass
 class ModuleLine:
@@ -45,10 +55,15 @@ class ModuleLine:
     position: int
     lessons: list[LessonLine] = field(default_factory=list)
     completed_at: datetime | None = None
+    module: Module | None = None  # its declared hours and description, for the pages
 
     @property
     def credited_seconds(self) -> float:
         return sum(line.credited_seconds for line in self.lessons)
+
+    @property
+    def credited_hours(self) -> float:
+        return round(self.credited_seconds / 3600, 2)
 
 
 @dataclass
@@ -61,6 +76,10 @@ class CourseLine:
     @property
     def credited_seconds(self) -> float:
         return sum(module.credited_seconds for module in self.modules)
+
+    @property
+    def credited_hours(self) -> float:
+        return round(self.credited_seconds / 3600, 2)
 
 
 @dataclass
@@ -133,6 +152,7 @@ def learner_progress(*, actor: User, learner_id: UUID | None = None) -> LearnerP
                 title=lesson.module.title,
                 position=lesson.module.position,
                 completed_at=completions.get((Completion.Kind.MODULE, lesson.module_id)),
+                module=lesson.module,
             )
             line.modules.append(module)
         row = progress.get(lesson.pk)
@@ -158,6 +178,73 @@ def learner_progress(*, actor: User, learner_id: UUID | None = None) -> LearnerP
         completed_at=completions.get((Completion.Kind.PROGRAMME, None)),
         courses=courses,
         days=[(row["day"], round(row["seconds"] / 60, 1)) for row in days],
+    )
+
+
+@dataclass
+class LearnerCourse:
+    course: Course
+    enrollment: Enrollment | None
+    can_view_content: bool
+    modules: list[ModuleLine]
+    completed_at: datetime | None
+
+    @property
+    def credited_seconds(self) -> float:
+        return sum(module.credited_seconds for module in self.modules)
+
+    @property
+    def credited_minutes(self) -> float:
+        return round(self.credited_seconds / 60, 1)
+
+
+def learner_course(*, actor: User, slug: str) -> LearnerCourse:
+    """One course the actor may see, by slug (CourseNotFound otherwise), with its modules and
+    lessons in order and the actor's own state in each (coverage, credit, completion), their
+    enrolment if any and whether they may play its content. A constant number of queries."""
+    course_id = course_list(actor=actor).filter(slug=slug).values_list("pk", flat=True).first()
+    if course_id is None:
+        raise CourseNotFound()
+    course = course_get(actor=actor, course_id=course_id, with_content=True)
+    progress = {
+        p.lesson_id: p
+        for p in LessonProgress.objects.filter(learner=actor, lesson__module__course=course)
+    }
+    completions = {
+        (c.kind, c.module_id or c.course_id): c.completed_at
+        for c in Completion.objects.filter(
+            Q(kind=Completion.Kind.MODULE, module__course=course)
+            | Q(kind=Completion.Kind.COURSE, course=course),
+            learner=actor,
+            withdrawn_at__isnull=True,
+        )
+    }
+    modules = []
+    for module in course.modules.all():
+        line = ModuleLine(
+            id=module.pk,
+            title=module.title,
+            position=module.position,
+            completed_at=completions.get((Completion.Kind.MODULE, module.pk)),
+            module=module,
+        )
+        for lesson in module.lessons.all():
+            row = progress.get(lesson.pk)
+            line.lessons.append(
+                LessonLine(
+                    lesson=lesson,
+                    covered_seconds=row.covered_seconds if row else 0.0,
+                    credited_seconds=row.credited_seconds if row else 0.0,
+                    completed_at=row.completed_at if row else None,
+                )
+            )
+        modules.append(line)
+    return LearnerCourse(
+        course=course,
+        enrollment=Enrollment.objects.filter(course=course, learner=actor).first(),
+        can_view_content=course_can_view_content(actor=actor, course=course),
+        modules=modules,
+        completed_at=completions.get((Completion.Kind.COURSE, course.pk)),
     )
 
 
@@ -378,6 +465,150 @@ def progress_overview(
         by_organisation=sorted(by_organisation.values(), key=lambda g: g.label),
         by_course=sorted(by_course, key=lambda g: g.label),
         behind=behind,
+    )
+
+
+DASHBOARD_BUCKET_HOURS = 50  # the coordinators' histogram: 0-50 h, 50-100 h, ... 300+ h
+
+
+@dataclass
+class CityDashboard:
+    people: int
+    active_enrolments: int
+    completed_enrolments: int
+    target_hours: float
+    inactive_days: int
+    distribution: list[tuple[int, int | None, int]]  # (from hours, to hours or None, people)
+    behind: list[dict[str, Any]]  # below the target and no activity in ``inactive_days``
+    behind_count: int  # all of them (``behind`` holds the first ``behind_limit``)
+    days: list[tuple[date, float, int]]  # last 30 days: (day, verified hours, active people)
+
+
+def city_dashboard(
+    *, actor: User, city_id: UUID | None = None, inactive_days: int = 14, behind_limit: int = 50
+) -> CityDashboard:
+    """The coordinator's dashboard of the learners in scope (optionally one city): how many,
+    their enrolments, the distribution of credited hours in 50-hour steps up to the target,
+    the people behind (under the target with no activity for ``inactive_days``) and the
+    verified hours and active people per day over the last 30 days. A constant number of
+    queries."""
+    people = person_list(actor=actor).filter(role=User.Role.LEARNER)
+    if city_id is not None:
+        people = people.filter(organisation__city_id=city_id)
+    ids = people.values("pk")
+    counts = Enrollment.objects.filter(learner__in=ids).aggregate(
+        active=Count("pk", filter=Q(status=Enrollment.Status.ACTIVE)),
+        completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
+    )
+    target = settings.PROGRAMME_TARGET_HOURS
+    steps = int(target // DASHBOARD_BUCKET_HOURS)
+    # Two reads of a few columns per learner (a city has thousands), counted here: each
+    # learner's clock (none yet: 0 hours, never active) and their names.
+    clocks = {
+        learner: (credited, seen)
+        for learner, credited, seen in ProgrammeProgress.objects.filter(
+            learner__in=ids
+        ).values_list("learner_id", "credited_seconds", "last_stored")
+    }
+    rows = people.values_list("pk", "first_name", "last_name", "organisation__name")
+    buckets = [0] * (steps + 1)
+    quiet_since = timezone.now() - timedelta(days=inactive_days)
+    target_seconds, bucket_seconds = target * 3600, DASHBOARD_BUCKET_HOURS * 3600
+    behind_rows = []
+    total = 0
+    for pk, first_name, last_name, organisation in rows:
+        total += 1
+        credited, seen = clocks.get(pk, (0.0, None))
+        buckets[min(int(credited // bucket_seconds), steps)] += 1
+        # Behind: under the target, and no statement applied (the server's time) for a while.
+        if credited < target_seconds and (seen is None or seen < quiet_since):
+            name = f"{first_name} {last_name}".strip()
+            behind_rows.append((credited, name, pk, organisation, seen))
+    behind = [
+        {
+            "id": pk,
+            "name": name,
+            "organisation": organisation or "",
+            "credited_hours": round(credited / 3600, 1),
+            "last_activity_at": seen,
+        }
+        for credited, name, pk, organisation, seen in heapq.nsmallest(
+            behind_limit, behind_rows, key=lambda row: (row[0], row[1])
+        )
+    ]
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    first_day = timezone.localdate(now) - timedelta(days=29)
+    per_day = {
+        row["day"]: (row["seconds"], row["people"])
+        for row in CreditEntry.objects.filter(
+            learner__in=ids,
+            seconds__gt=0,
+            credited_at__gte=datetime.combine(first_day, datetime.min.time(), tzinfo=tz),
+        )
+        .annotate(day=TruncDate("credited_at", tzinfo=tz))
+        .values("day")
+        .annotate(seconds=Sum("seconds"), people=Count("learner_id", distinct=True))
+    }
+    days = []
+    for offset in range(30):
+        day = first_day + timedelta(days=offset)
+        seconds, active = per_day.get(day, (0.0, 0))
+        days.append((day, round(seconds / 3600, 1), active))
+    return CityDashboard(
+        people=total,
+        behind_count=len(behind_rows),
+        active_enrolments=counts["active"],
+        completed_enrolments=counts["completed"],
+        target_hours=target,
+        inactive_days=inactive_days,
+        distribution=[
+            (
+                i * DASHBOARD_BUCKET_HOURS,
+                (i + 1) * DASHBOARD_BUCKET_HOURS if i < steps else None,
+                count,
+            )
+            for i, count in enumerate(buckets)
+        ],
+        behind=behind[:behind_limit],
+        days=days,
+    )
+
+
+def person_progress_list(
+    *, actor: User, city_id: UUID | None = None, search: str = ""
+) -> QuerySet[User]:
+    """People in the actor's scope (optionally one city; ``search`` in name, e-mail or tax
+    code), each annotated with ``enrolments`` (not withdrawn), ``credited_seconds`` and
+    ``last_activity_at``: one query per page."""
+    people = person_list(actor=actor)
+    if city_id is not None:
+        people = people.filter(organisation__city_id=city_id)
+    for term in search.split():
+        people = people.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(tax_code__iexact=term)
+        )
+    enrolments = (
+        Enrollment.objects.filter(learner=OuterRef("pk"))
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .values("learner")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last = (
+        LessonProgress.objects.filter(learner=OuterRef("pk"))
+        .values("learner")
+        .annotate(last=Max("last_activity_at"))
+        .values("last")
+    )
+    credited = ProgrammeProgress.objects.filter(learner=OuterRef("pk")).values("credited_seconds")
+    return people.annotate(
+        enrolments=Coalesce(Subquery(enrolments), 0),
+        credited_seconds=Coalesce(Subquery(credited[:1]), 0.0),
+        last_activity_at=Subquery(last),
     )
 
 
