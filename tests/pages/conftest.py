@@ -98,6 +98,11 @@ def page_factory(browser, site, request):
         # A screenshot is a by-product, never the failure.
         with contextlib.suppress(Exception):
             page.screenshot(path=SCREENSHOTS / f"{name}-{index}.png", full_page=True)
+            # Leave the page while the test's database is still open: what it sends as it goes
+            # (the player flushes its statements on pagehide) reaches the live server now, not
+            # after the test has ended.
+            page.goto("about:blank")
+            page.wait_for_timeout(500)
         context.close()
     for _, page in contexts:
         page.csp_violations.check()
