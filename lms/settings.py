@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
 LOGIN_URL = "pages:login"
 LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "pages:home"
+# The trainer's upload page sends a video in chunks of this size (the tus endpoint takes any).
+TRAINER_UPLOAD_CHUNK_BYTES = env.int("TRAINER_UPLOAD_CHUNK_BYTES", default=5 * 1024 * 1024)
 # Password reset and first-access links: printed on the console in development.
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

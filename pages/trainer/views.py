@@ -63,7 +63,6 @@ from pages.trainer.forms import (
     MoveForm,
 )
 
-UPLOAD_CHUNK_BYTES = 5 * 1024 * 1024
 View = Callable[..., HttpResponse]
 
 
@@ -401,7 +400,7 @@ def upload(request: HttpRequest, course_id: UUID) -> HttpResponse:
         "pages/trainer/upload.html",
         {
             "course": course,
-            "chunk_bytes": getattr(settings, "TRAINER_UPLOAD_CHUNK_BYTES", UPLOAD_CHUNK_BYTES),
+            "chunk_bytes": settings.TRAINER_UPLOAD_CHUNK_BYTES,
             "uploads_url": reverse("upload-list"),
             "video_url": reverse("video-detail", args=[UUID(int=0)]),
         },

@@ -11,7 +11,17 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -504,37 +514,44 @@ def city_dashboard(
     steps = int(target // DASHBOARD_BUCKET_HOURS)
     # Two reads of a few columns per learner (a city has thousands), counted here: each
     # learner's clock (none yet: 0 hours, never active) and their names.
+    quiet_since = timezone.now() - timedelta(days=inactive_days)
+    # (whether a learner has been quiet is asked of the database: turning thousands of
+    # timestamps into datetimes here would cost more than all the queries)
+    quiet = ExpressionWrapper(Q(last_stored__lt=quiet_since), output_field=BooleanField())
     clocks = {
-        learner: (credited, seen)
-        for learner, credited, seen in ProgrammeProgress.objects.filter(
-            learner__in=ids
-        ).values_list("learner_id", "credited_seconds", "last_stored")
+        learner: (credited, was_quiet is not False)  # NULL: never active
+        for learner, credited, was_quiet in ProgrammeProgress.objects.filter(learner__in=ids)
+        .annotate(quiet=quiet)
+        .values_list("learner_id", "credited_seconds", "quiet")
     }
     rows = people.values_list("pk", "first_name", "last_name", "organisation__name")
     buckets = [0] * (steps + 1)
-    quiet_since = timezone.now() - timedelta(days=inactive_days)
     target_seconds, bucket_seconds = target * 3600, DASHBOARD_BUCKET_HOURS * 3600
     behind_rows = []
     total = 0
     for pk, first_name, last_name, organisation in rows:
         total += 1
-        credited, seen = clocks.get(pk, (0.0, None))
+        credited, was_quiet = clocks.get(pk, (0.0, True))
         buckets[min(int(credited // bucket_seconds), steps)] += 1
         # Behind: under the target, and no statement applied (the server's time) for a while.
-        if credited < target_seconds and (seen is None or seen < quiet_since):
+        if credited < target_seconds and was_quiet:
             name = f"{first_name} {last_name}".strip()
-            behind_rows.append((credited, name, pk, organisation, seen))
+            behind_rows.append((credited, name, pk, organisation))
+    shown = heapq.nsmallest(behind_limit, behind_rows, key=lambda row: (row[0], row[1]))
+    seen = dict(
+        ProgrammeProgress.objects.filter(learner__in=[row[2] for row in shown]).values_list(
+            "learner_id", "last_stored"
+        )
+    )
     behind = [
         {
             "id": pk,
             "name": name,
             "organisation": organisation or "",
             "credited_hours": round(credited / 3600, 1),
-            "last_activity_at": seen,
+            "last_activity_at": seen.get(pk),
         }
-        for credited, name, pk, organisation, seen in heapq.nsmallest(
-            behind_limit, behind_rows, key=lambda row: (row[0], row[1])
-        )
+        for credited, name, pk, organisation in shown
     ]
     now = timezone.now()
     tz = timezone.get_current_timezone()
