@@ -4,6 +4,7 @@ runs the project's transcode; every import of the apps' models and services is h
     python bench/_store.py lrs SIZE CLIENT_KEY OUTPUT.json
     python bench/_store.py progress STATEMENTS LEARNERS CLIENT_KEY OUTPUT.json
     python bench/_store.py city LEARNERS OUTPUT.json
+    python bench/_store.py pages OUTPUT.json            (after progress and city)
     python bench/_store.py transcode SOURCE OUTPUT.json     (environment: the server's)
 
 Statements: viewing sessions (``_video``) of random learners and lessons spread over the past
@@ -38,12 +39,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
 django.setup()
 
 # The apps' imports (models, the LRS's row building), all of them.
-from django.contrib.auth.hashers import make_password  # noqa: E402 - after django.setup()
+from django.contrib.auth import (  # noqa: E402 - after django.setup()
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+)
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from courses.models import Course, Enrollment, Lesson, Module, ThematicArea  # noqa: E402
 from lms.accounts.models import MetropolitanCity, Organisation, Position, User  # noqa: E402
+from media.models import VideoAsset  # noqa: E402
 from tracking.lrs.services.statements import (  # noqa: E402
     prepare_statement,
     statement_rows,
@@ -51,6 +59,7 @@ from tracking.lrs.services.statements import (  # noqa: E402
 )
 from tracking.models import (  # noqa: E402
     Completion,
+    CreditEntry,
     LessonProgress,
     LrsClient,
     ProgrammeProgress,
@@ -375,6 +384,62 @@ def city(count: int, output: str) -> int:
     return _write(output, {**facts, "learners": count, "copied": copied})
 
 
+def _session(user: User) -> str:
+    """A signed-in session of ``user`` in the database, as the login page would leave it."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return str(session.session_key)
+
+
+def pages(output: str) -> int:
+    """What the pages benchmark opens: the store's busiest learner (the most ledger rows) with
+    a session, one of their courses whose first lesson gets a ready video (its ladder is never
+    read: the page only signs links to it), and the city's coordinator with a session."""
+    busiest = (
+        CreditEntry.objects.values("learner_id")
+        .annotate(rows=models.Count("id"))
+        .order_by("-rows")
+        .first()
+    )
+    if busiest is None:
+        raise SystemExit("No learner has a ledger: run the progress store and its recompute")
+    learner = User.objects.get(pk=busiest["learner_id"])
+    enrolment = Enrollment.objects.filter(learner=learner).select_related("course").first()
+    if enrolment is None:
+        raise SystemExit(f"{learner.username} is enrolled in nothing")
+    course = enrolment.course
+    lessons = Lesson.objects.filter(module__course=course)
+    lesson = lessons.order_by("module__position", "position")[0]
+    video = VideoAsset.objects.create(
+        course=course,
+        title=lesson.title,
+        source="videos/bench/source.mp4",
+        status=VideoAsset.Status.READY,
+        progress_percent=100,
+        duration_seconds=lesson.duration_seconds or 600,
+        hls_prefix=f"hls/bench/{lesson.pk}/",
+        width=1280,
+        height=720,
+        renditions=[{"height": 720}, {"height": 360}],
+        thumbnails={"sheets": 1, "interval_seconds": 10},
+        ready_at=datetime.now(tz=UTC),
+    )
+    Lesson.objects.filter(pk=lesson.pk).update(video_asset=video)
+    coordinator = User.objects.get(username="city-coordinator")
+    facts = {
+        "learner": learner.username,
+        "ledger_rows": busiest["rows"],
+        "course_slug": course.slug,
+        "lesson": str(lesson.pk),
+        "learner_session": _session(learner),
+        "coordinator_session": _session(coordinator),
+    }
+    return _write(output, facts)
+
+
 def _cpu() -> tuple[float, float]:
     """CPU seconds of this process and of its waited-for children (ffprobe, ffmpeg)."""
     own, kids = (
@@ -446,6 +511,8 @@ def main(argv: list[str]) -> int:
         return progress_store(int(args[0]), int(args[1]), args[2], args[3])
     if command == "city":
         return city(int(args[0]), args[1])
+    if command == "pages":
+        return pages(args[0])
     return transcode(args[0], args[1])
 
 
