@@ -120,7 +120,7 @@ bench: $(VENV)/.installed-run ffmpeg nginx | var
 
 ## messages: refresh the Italian translation catalogue after changing strings (needs gettext)
 messages: $(VENV)/.installed-dev
-	DEBUG=1 $(BIN)/python manage.py makemessages -l it --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
+	DEBUG=1 $(BIN)/python manage.py makemessages -l it --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'node_modules/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:

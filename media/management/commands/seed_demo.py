@@ -31,6 +31,6 @@ class Command(BaseCommand):
             if asset is not None:
                 self.stdout.write(
                     f"Demo lecture: {asset.title!r} ({asset.status}) in the course "
-                    f"{asset.course.title!r}; GET /api/v1/courses/{asset.course_id}/ as "
-                    "mario.rossi shows its playback links."
+                    f"{asset.course.title!r}: sign in as mario.rossi at /accedi/ and play it "
+                    "from the catalogue (/catalogo/)."
                 )
