@@ -293,8 +293,12 @@ def module_move(request: HttpRequest, module_id: UUID) -> HttpResponse:
     module = _module(request, module_id)
     form = MoveForm(request.POST)
     if form.is_valid():
-        module_update(actor=_person(request), module=module, data=form.cleaned_data)
-        messages.success(request, _("Module moved."))
+        try:
+            module_update(actor=_person(request), module=module, data=form.cleaned_data)
+        except (ApplicationError, ValidationError) as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Module moved."))
     return redirect(reverse("trainer:course", args=[module.course_id]) + f"#module-{module.pk}")
 
 
@@ -369,8 +373,12 @@ def lesson_move(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
     lesson = _lesson(request, lesson_id)
     form = MoveForm(request.POST)
     if form.is_valid():
-        lesson_update(actor=_person(request), lesson=lesson, data=form.cleaned_data)
-        messages.success(request, _("Lesson moved."))
+        try:
+            lesson_update(actor=_person(request), lesson=lesson, data=form.cleaned_data)
+        except (ApplicationError, ValidationError) as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Lesson moved."))
     return redirect(reverse("trainer:module", args=[lesson.module_id]) + f"#lesson-{lesson.pk}")
 
 
