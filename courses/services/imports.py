@@ -48,6 +48,10 @@ class RowOutcome:
     learner_id: str | None = None
     enrollment_id: str | None = None
     person_created: bool = False
+    # What the file says of the row, for a report people read: the person and the course.
+    name: str = ""
+    identifier: str = ""  # the e-mail address or the tax code
+    course: str = ""
 
 
 @dataclass
@@ -250,7 +254,12 @@ def enrollments_import(*, actor: User, upload: File, dry_run: bool) -> ImportRep
     with transaction.atomic():
         resolver = _RowResolver(actor, [r for r in parsed if isinstance(r, EnrollmentRow)])
         for row in parsed:
-            report.rows.append(resolver.import_row(row))
+            outcome = resolver.import_row(row)
+            if isinstance(row, EnrollmentRow):
+                outcome.name = f"{row.first_name} {row.last_name}".strip()
+                outcome.identifier = row.email or row.tax_code
+                outcome.course = row.course
+            report.rows.append(outcome)
         if dry_run:
             transaction.set_rollback(True)  # a dry run reports exactly what a real run would do
     if dry_run:  # ids of rows that were rolled back would point at nothing

@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,8 +15,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from courses.enrollment_files import EnrollmentRow, UnreadableFile, read_enrollment_file
 from courses.services import enrollments_import
+from courses.services.imports import RowOutcome
 from lms.accounts.exceptions import PersonNotFound
 from lms.accounts.models import MetropolitanCity, User
 from lms.accounts.selectors import city_list
@@ -168,21 +167,11 @@ SAMPLE = (
 )
 
 
-def _row_labels(content: bytes) -> dict[int, tuple[str, str]]:
-    """Who and which course each row names, as the file says (for the report)."""
-    try:
-        parsed = read_enrollment_file(content=content, max_rows=settings.ENROLLMENT_IMPORT_MAX_ROWS)
-    except UnreadableFile:
-        return {}
-    labels = {}
-    for row in parsed:
-        if isinstance(row, EnrollmentRow):
-            name = f"{row.first_name} {row.last_name}".strip()
-            who = name or row.email or row.tax_code
-            if name and (row.email or row.tax_code):
-                who = f"{name} ({row.email or row.tax_code})"
-            labels[row.row_number] = (who, row.course)
-    return labels
+def _who(outcome: RowOutcome) -> str:
+    """The person a row names, as the file says: their name and identifier."""
+    if outcome.name and outcome.identifier:
+        return f"{outcome.name} ({outcome.identifier})"
+    return outcome.name or outcome.identifier
 
 
 @login_required
@@ -198,9 +187,7 @@ def enrollment_import(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = str(exc.message)
         else:
-            upload.seek(0)
-            labels = _row_labels(upload.read())
-            rows = [(outcome, *labels.get(outcome.row, ("", ""))) for outcome in report.rows]
+            rows = [(outcome, _who(outcome), outcome.course) for outcome in report.rows]
     elif request.method == "POST":
         error = gettext("Choose a file to upload.")
     return render(
