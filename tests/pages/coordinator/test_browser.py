@@ -57,6 +57,8 @@ def test_a_coordinator_runs_a_dry_run_import_and_sees_the_report(
     assert "would be enrolled" in table
     assert "rejected" in table
     assert "Unknown course" in table
+    assert "Nuova Persona (nuova.persona@comune.example)" in table  # who each row names
+    assert "corso-inesistente" in table
     assert "Enrolled: 1" in page.inner_text("[data-testid=totals]")
     assert not Enrollment.objects.filter(learner__email="nuova.persona@comune.example").exists()
     assert_accessible(page)
