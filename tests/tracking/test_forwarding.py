@@ -268,7 +268,11 @@ def test_the_sweep_creates_the_settings_target_and_forwards(proxy, remote_creden
     settings.LRS_FORWARD_SETTLE_SECONDS = 0
     _store(3)
 
-    [target_id] = forwarding_sweep_task.delay().get()  # in-process in tests
+    # Run in-process and read the result without .get(): an earlier test's in-thread solo worker
+    # leaves Celery's process-wide "joining would block" flag set, which makes .get() refuse.
+    outcome = forwarding_sweep_task.apply()
+    assert outcome.successful(), outcome.traceback
+    [target_id] = outcome.result
 
     target = ForwardingTarget.objects.get(pk=target_id)
     assert target.name == "regione-lombardia"
