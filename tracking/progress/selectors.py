@@ -4,7 +4,6 @@ of the courses they teach."""
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,9 +11,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     Max,
     OuterRef,
     Q,
@@ -512,46 +509,66 @@ def city_dashboard(
     )
     target = settings.PROGRAMME_TARGET_HOURS
     steps = int(target // DASHBOARD_BUCKET_HOURS)
-    # Two reads of a few columns per learner (a city has thousands), counted here: each
-    # learner's clock (none yet: 0 hours, never active) and their names.
-    quiet_since = timezone.now() - timedelta(days=inactive_days)
-    # (whether a learner has been quiet is asked of the database: turning thousands of
-    # timestamps into datetimes here would cost more than all the queries)
-    quiet = ExpressionWrapper(Q(last_stored__lt=quiet_since), output_field=BooleanField())
-    clocks = {
-        learner: (credited, was_quiet is not False)  # NULL: never active
-        for learner, credited, was_quiet in ProgrammeProgress.objects.filter(learner__in=ids)
-        .annotate(quiet=quiet)
-        .values_list("learner_id", "credited_seconds", "quiet")
-    }
-    rows = people.values_list("pk", "first_name", "last_name", "organisation__name")
-    buckets = [0] * (steps + 1)
     target_seconds, bucket_seconds = target * 3600, DASHBOARD_BUCKET_HOURS * 3600
-    behind_rows = []
-    total = 0
-    for pk, first_name, last_name, organisation in rows:
-        total += 1
-        credited, was_quiet = clocks.get(pk, (0.0, True))
-        buckets[min(int(credited // bucket_seconds), steps)] += 1
-        # Behind: under the target, and no statement applied (the server's time) for a while.
-        if credited < target_seconds and was_quiet:
-            name = f"{first_name} {last_name}".strip()
-            behind_rows.append((credited, name, pk, organisation))
-    shown = heapq.nsmallest(behind_limit, behind_rows, key=lambda row: (row[0], row[1]))
-    seen = dict(
-        ProgrammeProgress.objects.filter(learner__in=[row[2] for row in shown]).values_list(
-            "learner_id", "last_stored"
-        )
+    # Everything is counted by the database: a city has thousands of learners, and shipping a
+    # row per learner to count it here cost more than all the queries. A learner with no
+    # progress row has 0 hours and was never active: in the first step, and behind.
+    quiet_since = timezone.now() - timedelta(days=inactive_days)
+    is_behind = Q(credited_seconds__lt=target_seconds) & (
+        Q(last_stored__isnull=True) | Q(last_stored__lt=quiet_since)
     )
+    step_counts = {
+        f"step_{i}": Count(
+            "pk",
+            filter=Q(credited_seconds__gte=i * bucket_seconds)
+            & (Q(credited_seconds__lt=(i + 1) * bucket_seconds) if i < steps else Q()),
+        )
+        for i in range(steps + 1)
+    }
+    progress = ProgrammeProgress.objects.filter(learner__in=ids)
+    tally = progress.aggregate(
+        with_progress=Count("pk"), behind=Count("pk", filter=is_behind), **step_counts
+    )
+    total = people.count()
+    without_progress = total - tally["with_progress"]
+    buckets = [tally[f"step_{i}"] for i in range(steps + 1)]
+    buckets[0] += without_progress
+    # The ``behind_limit`` with the fewest hours (then by name): the first of those with a
+    # progress row and of those without, merged.
+    with_rows = progress.filter(is_behind).order_by(
+        "credited_seconds", "learner__first_name", "learner__last_name", "learner_id"
+    )[:behind_limit]
+    candidates = [
+        (credited, first, last, pk, organisation, last_stored)
+        for pk, first, last, organisation, credited, last_stored in with_rows.values_list(
+            "learner_id",
+            "learner__first_name",
+            "learner__last_name",
+            "learner__organisation__name",
+            "credited_seconds",
+            "last_stored",
+        )
+    ]
+    if without_progress:
+        never_active = people.exclude(pk__in=progress.values("learner_id")).order_by(
+            "first_name", "last_name", "pk"
+        )[:behind_limit]
+        candidates += [
+            (0.0, first, last, pk, organisation, None)
+            for pk, first, last, organisation in never_active.values_list(
+                "pk", "first_name", "last_name", "organisation__name"
+            )
+        ]
+    candidates.sort(key=lambda row: row[:3])
     behind = [
         {
             "id": pk,
-            "name": name,
+            "name": f"{first} {last}".strip(),
             "organisation": organisation or "",
             "credited_hours": round(credited / 3600, 1),
-            "last_activity_at": seen.get(pk),
+            "last_activity_at": last_stored,
         }
-        for credited, name, pk, organisation in shown
+        for credited, first, last, pk, organisation, last_stored in candidates[:behind_limit]
     ]
     now = timezone.now()
     tz = timezone.get_current_timezone()
@@ -574,7 +591,7 @@ def city_dashboard(
         days.append((day, round(seconds / 3600, 1), active))
     return CityDashboard(
         people=total,
-        behind_count=len(behind_rows),
+        behind_count=tally["behind"] + without_progress,
         active_enrolments=counts["active"],
         completed_enrolments=counts["completed"],
         target_hours=target,
@@ -587,7 +604,7 @@ def city_dashboard(
             )
             for i, count in enumerate(buckets)
         ],
-        behind=behind[:behind_limit],
+        behind=behind,
         days=days,
     )
 
