@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck check worker conformance bench assets node ffmpeg chromium nginx messages clean
+.PHONY: run test lint format typecheck check worker conformance bench assets node ffmpeg chromium nginx pdf-libs messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,18 @@ ffmpeg:
 # The end-to-end tests drive a real headless Chromium.
 chromium:
 	$(call system_package,chromium,chromium,--cask chromium)
+
+# WeasyPrint (the PDF registers) needs Pango and HarfBuzz's subsetter from the system.
+pdf-libs:
+	@if ldconfig -p | grep -q libharfbuzz-subset && ldconfig -p | grep -q libpango-1.0; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	else \
+	  echo "WeasyPrint's libraries are missing. Install them first, e.g."; \
+	  echo "'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0' (Debian/Ubuntu), then run make again."; \
+	  exit 1; \
+	fi
 
 # nginx checks playback signatures itself (deploy/nginx/): its tests and benchmark run a real nginx
 # with the njs module. A freshly installed Debian nginx starts on port 80: it is stopped again.
@@ -77,13 +89,13 @@ var:
 
 ## run: the app with demo data on http://127.0.0.1:8000 (SQLite under var/, tasks in-process)
 run: export DEBUG ?= 1
-run: $(VENV)/.installed-run $(VENDORED) ffmpeg | var
+run: $(VENV)/.installed-run $(VENDORED) ffmpeg pdf-libs | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --with-video
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
-test: $(VENV)/.installed-dev $(VENDORED) ffmpeg chromium nginx | var
+test: $(VENV)/.installed-dev $(VENDORED) ffmpeg chromium nginx pdf-libs | var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
