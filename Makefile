@@ -92,6 +92,7 @@ run: export DEBUG ?= 1
 run: $(VENV)/.installed-run $(VENDORED) ffmpeg pdf-libs | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --with-video
+	$(BIN)/python manage.py seed_attendance_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)

@@ -177,6 +177,15 @@ PROGRESS_LESSON_COVERAGE_PERCENT = env.float("PROGRESS_LESSON_COVERAGE_PERCENT",
 # How long a stored statement may wait for the progress engine (and a completion for its
 # announcement), so that many are done at once.
 PROGRESS_DRAIN_DELAY_SECONDS = env.float("PROGRESS_DRAIN_DELAY_SECONDS", default=1.0)
+
+# Attendance: learners check in with the room's rotating code from this long before a session
+# starts until it ends, and check out until this long after it ends (hours count only inside
+# the session's own times); reminders go this long before a session; a register of more rows
+# than this is written by a task and downloaded later.
+ATTENDANCE_CHECK_IN_OPENS_MINUTES = env.int("ATTENDANCE_CHECK_IN_OPENS_MINUTES", default=30)
+ATTENDANCE_CHECK_OUT_GRACE_MINUTES = env.int("ATTENDANCE_CHECK_OUT_GRACE_MINUTES", default=30)
+ATTENDANCE_REMINDER_HOURS = env.int("ATTENDANCE_REMINDER_HOURS", default=24)
+ATTENDANCE_EXPORT_ASYNC_ROWS = env.int("ATTENDANCE_EXPORT_ASYNC_ROWS", default=20_000)
 # The programme's distance-learning target.
 PROGRAMME_TARGET_HOURS = env.float("PROGRAMME_TARGET_HOURS", default=300.0)
 
@@ -237,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
     "media-requeue-stale": {"task": "media.video_asset_requeue_stale", "schedule": 60.0},
     # Every 15 minutes: expired uploads and retired ladders past their grace period.
     "media-housekeeping": {"task": "media.housekeeping", "schedule": 15 * 60.0},
+    # Every 10 minutes: e-mail reminders (with the calendar file) of sessions starting soon.
+    "attendance-reminders": {"task": "tracking.attendance_reminders", "schedule": 10 * 60.0},
 }
 # Long ffmpeg work has a queue of its own (a worker started with -Q media), so that statement
 # ingestion, progress and certificates never wait behind a two-hour lecture.
@@ -351,5 +362,10 @@ LOGGING = {
     },
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every PDF register at INFO; fontTools its subsetting.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,14 @@
 """The app's models, for Django: each room keeps its own (``tracking.lrs.models``,
 ``tracking.progress.models``) and code imports them from there, never from here."""
 
+from tracking.attendance.models import (
+    AttendanceSession,
+    Presence,
+    PresenceChange,
+    ProgrammeIdentity,
+    RegisterExport,
+    SessionRegistration,
+)
 from tracking.lrs.models import (
     Attachment,
     Document,
@@ -13,6 +21,7 @@ from tracking.lrs.models import (
     attachment_path,
 )
 from tracking.progress.models import (
+    AttendanceCredit,
     Completion,
     CreditEntry,
     LessonProgress,
@@ -22,6 +31,13 @@ from tracking.progress.models import (
 
 __all__ = [
     "Attachment",
+    "AttendanceCredit",
+    "AttendanceSession",
+    "Presence",
+    "PresenceChange",
+    "ProgrammeIdentity",
+    "RegisterExport",
+    "SessionRegistration",
     "Completion",
     "CreditEntry",
     "Document",

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from lms.admin import ReadOnlyAdmin
-from tracking.progress.models import Completion, CreditEntry, LessonProgress
+from tracking.progress.models import AttendanceCredit, Completion, CreditEntry, LessonProgress
 
 
 @admin.register(LessonProgress)
@@ -29,3 +29,12 @@ class CompletionAdmin(ReadOnlyAdmin):
     list_select_related = ["learner", "lesson", "module", "course"]
     list_filter = ["kind", ("announced_at", admin.EmptyFieldListFilter)]
     search_fields = ["learner__username", "learner__last_name"]
+
+
+@admin.register(AttendanceCredit)
+class AttendanceCreditAdmin(ReadOnlyAdmin):
+    list_display = ["day", "learner", "lesson", "mode", "seconds", "recorded_at"]
+    list_select_related = ["learner", "lesson"]
+    list_filter = ["mode"]
+    search_fields = ["learner__username", "learner__last_name", "lesson__title"]
+    date_hierarchy = "day"

@@ -145,6 +145,47 @@ class CreditEntry(models.Model):
         return f"{self.seconds:.1f} s for {self.lesson_id} by {self.statement_id}"
 
 
+class AttendanceCredit(models.Model):
+    """Hours a learner attended in person or live, as the attendance registers say: one row
+    per presence record, rewritten by the attendance room whenever that record changes. It
+    stands beside the ledger of distance credit (``CreditEntry``), never inside it:
+    recomputing a learner's statements leaves it alone, and every total shows the two apart."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        WEBINAR = "webinar", _("Live webinar")
+
+    id = models.BigAutoField(primary_key=True)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="attendance_credits",
+    )
+    lesson = models.ForeignKey(
+        "courses.Lesson", verbose_name=_("lesson"), on_delete=models.PROTECT, related_name="+"
+    )
+    presence_id = models.UUIDField(_("presence record"), unique=True)
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices)
+    seconds = models.FloatField(_("attended (seconds)"))
+    day = models.DateField(_("day"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("attendance credit")
+        verbose_name_plural = _("attendance credits")
+        indexes = [models.Index(fields=["learner", "day"], name="attendance_credit_learner")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seconds__gt=0), name="attendance_credit_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seconds:.0f} s {self.mode} for {self.learner_id} on {self.day}"
+
+
 class Completion(BaseModel):
     """A learner completed a lesson, a module, a course or the programme: written once, in the
     transaction that applied the statement that completed it. The row is the outbox of what

@@ -33,7 +33,13 @@ from courses.selectors import (
 from lms.accounts.models import User
 from lms.accounts.selectors import person_get, person_list
 from lms.exceptions import PermissionDenied
-from tracking.progress.models import Completion, CreditEntry, LessonProgress, ProgrammeProgress
+from tracking.progress.models import (
+    AttendanceCredit,
+    Completion,
+    CreditEntry,
+    LessonProgress,
+    ProgrammeProgress,
+)
 
 # --- one learner ----------------------------------------------------------------------------
 
@@ -686,3 +692,79 @@ def course_progress(*, actor: User, course_id: UUID) -> list[dict[str, Any]]:
             }
         )
     return learners
+
+
+@dataclass(frozen=True)
+class DistanceDay:
+    """One learner's verified distance learning in one lesson on one day (Europe/Rome): the
+    first and last moments of real time the ledger credited, and the seconds credited."""
+
+    learner_id: UUID
+    lesson_id: UUID
+    day: date
+    first_at: datetime
+    last_at: datetime
+    seconds: float
+
+
+def distance_days(
+    *, learner_ids: list[UUID], date_from: date | None = None, date_to: date | None = None
+) -> list[DistanceDay]:
+    """The distance attendance of these learners, per learner, day and lesson, from the ledger
+    itself (``CreditEntry``: only credit, never an estimate from gaps between statements):
+    entry and exit are the first start and the last end of the real-time windows that were
+    credited. In (learner, day, first entry) order; one query."""
+    tz = timezone.get_current_timezone()
+    entries = CreditEntry.objects.filter(learner_id__in=learner_ids, seconds__gt=0)
+    if date_from is not None:
+        entries = entries.filter(
+            credited_at__gte=datetime.combine(date_from, datetime.min.time(), tzinfo=tz)
+        )
+    if date_to is not None:
+        entries = entries.filter(
+            credited_at__lt=datetime.combine(
+                date_to + timedelta(days=1), datetime.min.time(), tzinfo=tz
+            )
+        )
+    days: dict[tuple[UUID, date, UUID], list[float]] = {}
+    for learner_id, lesson_id, credited_at, seconds, window in entries.values_list(
+        "learner_id", "lesson_id", "credited_at", "seconds", "window"
+    ).iterator(chunk_size=5000):
+        day = timezone.localdate(credited_at, tz)
+        stored = credited_at.timestamp()
+        starts = [pair[0] for pair in window] or [stored - seconds]
+        ends = [pair[1] for pair in window] or [stored]
+        key = (learner_id, day, lesson_id)
+        known = days.get(key)
+        if known is None:
+            days[key] = [min(starts), max(ends), seconds]
+        else:
+            known[0] = min(known[0], *starts)
+            known[1] = max(known[1], *ends)
+            known[2] += seconds
+    rows = [
+        DistanceDay(
+            learner_id=learner_id,
+            lesson_id=lesson_id,
+            day=day,
+            first_at=datetime.fromtimestamp(first, tz),
+            last_at=datetime.fromtimestamp(last, tz),
+            seconds=seconds,
+        )
+        for (learner_id, day, lesson_id), (first, last, seconds) in days.items()
+    ]
+    rows.sort(key=lambda row: (str(row.learner_id), row.day, row.first_at))
+    return rows
+
+
+def attendance_totals(*, learner_ids: Any) -> dict[UUID, dict[str, float]]:
+    """Seconds attended in person and live per learner (the attendance credits), by mode."""
+    totals: dict[UUID, dict[str, float]] = {}
+    for learner_id, mode, seconds in (
+        AttendanceCredit.objects.filter(learner_id__in=learner_ids)
+        .values("learner_id", "mode")
+        .annotate(seconds=Sum("seconds"))
+        .values_list("learner_id", "mode", "seconds")
+    ):
+        totals.setdefault(learner_id, {})[mode] = seconds or 0.0
+    return totals
