@@ -184,6 +184,9 @@ PROGRESS_DRAIN_DELAY_SECONDS = env.float("PROGRESS_DRAIN_DELAY_SECONDS", default
 # than this is written by a task and downloaded later.
 ATTENDANCE_CHECK_IN_OPENS_MINUTES = env.int("ATTENDANCE_CHECK_IN_OPENS_MINUTES", default=30)
 ATTENDANCE_CHECK_OUT_GRACE_MINUTES = env.int("ATTENDANCE_CHECK_OUT_GRACE_MINUTES", default=30)
+# An in-person or live lesson is completed once the registers give it this share of its
+# planned length (a module's own minimum attendance, when it sets one, replaces it).
+ATTENDANCE_MIN_PERCENT = env.int("ATTENDANCE_MIN_PERCENT", default=75)
 ATTENDANCE_REMINDER_HOURS = env.int("ATTENDANCE_REMINDER_HOURS", default=24)
 ATTENDANCE_EXPORT_ASYNC_ROWS = env.int("ATTENDANCE_EXPORT_ASYNC_ROWS", default=20_000)
 # The programme's distance-learning target.

@@ -169,6 +169,9 @@ class AttendanceCredit(models.Model):
     mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices)
     seconds = models.FloatField(_("attended (seconds)"))
     day = models.DateField(_("day"))
+    # When the attended time ended (the exit, or the session's end): the date of a lesson
+    # completed by attendance, the same whenever the learner's progress is recomputed.
+    attended_until = models.DateTimeField(_("attended until"))
     recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:

@@ -487,3 +487,50 @@ def test_a_large_register_is_written_by_the_task_and_kept_for_download(
     names = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert names.count("Bianchi") == 3
     assert "Milanesi" not in names
+
+
+# Completions from the registers --------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_module_asking_for_attendance_completes_from_the_registers_and_a_correction_withdraws(
+    trainer, milano_org
+):
+    from tracking.progress.models import Completion
+
+    learner = UserFactory(organisation=milano_org)
+    coordinator = UserFactory(coordinator_of="milano")
+    course = CourseFactory(published=True, trainers=[trainer])
+    module = ModuleFactory(course=course, completion_min_attendance_percent=80)
+    day = LessonFactory(module=module, kind=Lesson.Kind.IN_PERSON, duration_seconds=4 * 3600)
+    enrol(learner, course)
+    starts = timezone.now() - timedelta(hours=6)
+    session = make_session(day, trainer, starts_at=starts, hours=4)
+    place(session, learner)
+
+    presence = presence_services.presence_mark(  # 3 h 30 of 4: 87.5 %, over the module's 80 %
+        actor=trainer,
+        session=session,
+        learner=learner,
+        status=Presence.Status.PRESENT,
+        entered_at=starts + timedelta(minutes=30),
+        left_at=starts + timedelta(hours=4),
+    )  # (its commit wakes the engine, which recomputes the learner: tasks run in-process here)
+
+    held = Completion.objects.filter(learner=learner, withdrawn_at__isnull=True)
+    assert set(held.values_list("kind", flat=True)) == {"lesson", "module", "course"}
+    lesson_done = held.get(kind="lesson")
+    assert lesson_done.completed_at == starts + timedelta(hours=4)
+    assert lesson_done.credited_seconds == 3.5 * 3600
+
+    presence_services.presence_correct(  # the sign-in sheet says 2 h: 50 %, under 80 %
+        actor=coordinator,
+        presence=presence,
+        status=Presence.Status.PRESENT,
+        entered_at=starts + timedelta(hours=2),
+        left_at=starts + timedelta(hours=4),
+        reason="Il foglio firme riporta l'arrivo alle 11:00.",
+    )
+
+    assert not Completion.objects.filter(learner=learner, withdrawn_at__isnull=True).exists()
+    assert Completion.objects.filter(learner=learner, withdrawn_at__isnull=False).count() == 3

@@ -103,6 +103,7 @@ def _save(
         mode=_mode(session),
         seconds=presence.attended_seconds,
         day=timezone.localdate(session.starts_at),
+        attended_until=min(presence.left_at, session.ends_at) if presence.left_at else None,
     )
     return presence
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -21,7 +21,7 @@ from django.utils import timezone
 from courses.models import Course, Enrollment, Lesson, Module
 from lms.wakeups import wake_later
 from tracking.progress import tasks
-from tracking.progress.models import Completion
+from tracking.progress.models import AttendanceCredit, Completion
 from tracking.progress.services.emitted import (
     engine_completed_statement,
     programme_completed_statement,
@@ -33,6 +33,8 @@ from tracking.progress.services.rows import ProgressRow, lesson_progress_rows
 from tracking.progress.signals import completion_recorded, completion_withdrawn
 
 logger = logging.getLogger(__name__)
+
+ATTENDED_KINDS = {Lesson.Kind.IN_PERSON, Lesson.Kind.LIVE_WEBINAR}
 
 ANNOUNCE_BATCH = 200  # completions announced in one transaction
 NO_LONGER_EARNED = "Its statements no longer earn it (voided, or the progress recomputed)."
@@ -56,6 +58,8 @@ class CompletionCheck:
 class _LessonRule:
     id: str
     is_required: bool
+    attended: bool = False  # in person or live: completed from the registers
+    planned_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class _ModuleRule:
     course_id: str
     lessons: tuple[_LessonRule, ...]
     min_hours: float
-    needs_attendance: bool
+    min_attendance_percent: float  # 0: the module asks for no share of attendance
 
 
 def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
@@ -79,6 +83,7 @@ def completions_record(checks: Sequence[CompletionCheck]) -> list[Completion]:
     ]
     if not checks:
         return []
+    checks = _with_attendance(checks)
     modules = _module_rules({i for c in checks for i in c.lesson_ids})
     module_of = {lesson.id: module for module in modules.values() for lesson in module.lessons}
     course_modules: dict[str, set[str]] = defaultdict(set)
@@ -193,18 +198,31 @@ def _holding(
 def _module_rules(lesson_ids: set[str]) -> dict[str, _ModuleRule]:
     """The modules of these lessons, with all their lessons."""
     modules: dict[str, list[_LessonRule]] = defaultdict(list)
-    facts: dict[str, tuple[str, float, bool]] = {}
+    facts: dict[str, tuple[str, float, float]] = {}
     query = Lesson.objects.filter(module__lessons__in=lesson_ids).distinct()
-    for lesson_id, module_id, required, course_id, min_hours, attendance in query.values_list(
+    for (
+        lesson_id,
+        module_id,
+        required,
+        kind,
+        planned,
+        course_id,
+        min_hours,
+        attendance,
+    ) in query.values_list(
         "pk",
         "module_id",
         "is_required",
+        "kind",
+        "duration_seconds",
         "module__course_id",
         "module__completion_min_hours",
         "module__completion_min_attendance_percent",
     ).order_by("module_id", "position", "pk"):
-        modules[str(module_id)].append(_LessonRule(str(lesson_id), required))
-        facts[str(module_id)] = (str(course_id), float(min_hours or 0), bool(attendance))
+        modules[str(module_id)].append(
+            _LessonRule(str(lesson_id), required, kind in ATTENDED_KINDS, float(planned or 0))
+        )
+        facts[str(module_id)] = (str(course_id), float(min_hours or 0), float(attendance or 0))
     return {
         module_id: _ModuleRule(
             module_id, facts[module_id][0], tuple(lessons), *facts[module_id][1:]
@@ -287,12 +305,16 @@ def _module_holds(
     module: _ModuleRule, progress: dict[str, Any]
 ) -> tuple[bool, float, list[datetime]]:
     """Whether the module's rule holds on this progress (every required lesson completed, one
-    at least, and its minimum of credited hours), its credited seconds and the completion
-    dates of its lessons. A module that asks for in-person attendance never holds from
-    distance learning alone (the attendance registers are not built yet)."""
+    at least, its minimum of credited distance hours, and its share of attendance: the hours
+    the registers give its in-person and live lessons over their planned length), its
+    credited distance seconds and the completion dates of its lessons."""
     rows = [row for lesson in module.lessons if (row := progress.get(lesson.id)) is not None]
     done_at = [row.completed_at for row in rows if row.completed_at is not None]
-    credited = sum(row.credited_seconds for row in rows)
+    credited = sum(
+        row.credited_seconds
+        for lesson in module.lessons
+        if not lesson.attended and (row := progress.get(lesson.id)) is not None
+    )
     required_done = all(
         (row := progress.get(lesson.id)) is not None and row.completed_at is not None
         for lesson in module.lessons
@@ -302,9 +324,72 @@ def _module_holds(
         required_done
         and bool(done_at)
         and not (module.min_hours and credited < module.min_hours * 3600)
-        and not module.needs_attendance
+        and _attendance_share_holds(module, progress)
     )
     return holds, credited, done_at
+
+
+def _attendance_share_holds(module: _ModuleRule, progress: dict[str, Any]) -> bool:
+    if not module.min_attendance_percent:
+        return True
+    attended_lessons = [lesson for lesson in module.lessons if lesson.attended]
+    planned = sum(lesson.planned_seconds for lesson in attended_lessons)
+    if planned <= 0:
+        return False  # asks for attendance and plans none: nothing can satisfy it
+    attended = sum(
+        row.credited_seconds
+        for lesson in attended_lessons
+        if (row := progress.get(lesson.id)) is not None
+    )
+    return attended >= module.min_attendance_percent / 100 * planned
+
+
+def _with_attendance(checks: Sequence[CompletionCheck]) -> list[CompletionCheck]:
+    """The checks with the learners' attended lessons in their progress, as the registers
+    give them (``AttendanceCredit``): a lesson in person or live holds the hours attended and
+    is completed once they reach its share of its planned length (the module's minimum
+    attendance, or ATTENDANCE_MIN_PERCENT), dated by the end of the attendance that reached
+    it. A recompute checks them all; one query for every learner."""
+    attended: dict[str, dict[str, ProgressRow]] = defaultdict(dict)
+    credits = (
+        AttendanceCredit.objects.filter(learner_id__in=[c.learner_id for c in checks])
+        .order_by("learner_id", "lesson_id", "attended_until", "id")
+        .values_list(
+            "learner_id",
+            "lesson_id",
+            "seconds",
+            "attended_until",
+            "lesson__duration_seconds",
+            "lesson__module__completion_min_attendance_percent",
+        )
+    )
+    now = timezone.now()
+    for learner_id, lesson_id, seconds, until, planned, module_percent in credits:
+        learner, lesson = str(learner_id), str(lesson_id)
+        row = attended[learner].get(lesson)
+        if row is None:
+            row = attended[learner][lesson] = ProgressRow.new(learner, lesson, now)
+        row.credited_seconds += seconds
+        percent = module_percent or settings.ATTENDANCE_MIN_PERCENT
+        if row.completed_at is None and row.credited_seconds >= percent / 100 * (planned or 0):
+            row.completed_at = until
+        row.last_activity_at = until
+    if not attended:
+        return list(checks)
+    return [
+        replace(
+            check,
+            progress={**check.progress, **attended[str(check.learner_id)]},
+            lesson_ids=(
+                sorted({*check.lesson_ids, *attended[str(check.learner_id)]})
+                if check.progress_is_all
+                else check.lesson_ids
+            ),
+        )
+        if str(check.learner_id) in attended
+        else check
+        for check in checks
+    ]
 
 
 def _announce_soon() -> None:

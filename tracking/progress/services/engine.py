@@ -36,9 +36,11 @@ from django.utils import timezone
 from courses.models import Enrollment, Lesson
 from lms.accounts.models import User
 from lms.db import rows_copy, rows_upsert
+from lms.wakeups import wake_later
 from tracking.lrs.models import Statement, StatementOutbox
 from tracking.lrs.outbox import FACT_PATHS
 from tracking.lrs.services.principals import emitted_by_engine_extension
+from tracking.progress import tasks
 from tracking.progress.models import CreditEntry, LessonProgress, ProgrammeProgress, RecomputeMark
 from tracking.progress.policy import (
     COMPLETED,
@@ -675,6 +677,17 @@ def _mark_for_recompute(learner_ids: Iterable[str], *, now: datetime) -> None:
     people = User.objects.filter(pk__in=sorted(learner_ids)).values_list("pk", flat=True)
     RecomputeMark.objects.bulk_create(
         [RecomputeMark(learner_id=pk, marked_at=now) for pk in people], ignore_conflicts=True
+    )
+
+
+def progress_recompute_later(*, learner_ids: Iterable[str | UUID]) -> None:
+    """Mark these learners for a recompute in the caller's transaction and wake the drain after
+    its commit (the beat's drain is the backstop): what attendance calls when a learner's
+    attended hours change."""
+    _mark_for_recompute([str(i) for i in learner_ids], now=timezone.now())
+    transaction.on_commit(
+        lambda: wake_later(tasks.progress_drain_task, delay=settings.PROGRESS_DRAIN_DELAY_SECONDS),
+        robust=True,
     )
 
 
