@@ -293,6 +293,13 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "courses.models.Course.Language",
         "VideoStatusEnum": "media.models.VideoAsset.Status",
         "UploadStatusEnum": "media.models.Upload.Status",
+        "SessionKindEnum": "tracking.attendance.models.AttendanceSession.Kind",
+        "RegistrationStatusEnum": "tracking.attendance.models.SessionRegistration.Status",
+        "PresenceStatusEnum": "tracking.attendance.models.Presence.Status",
+        "PresenceChangeActionEnum": "tracking.attendance.models.PresenceChange.Action",
+        "RegisterEnum": "tracking.attendance.models.RegisterExport.Register",
+        "RegisterFormatEnum": "tracking.attendance.models.RegisterExport.Format",
+        "RegisterExportStatusEnum": "tracking.attendance.models.RegisterExport.Status",
     },
 }
 

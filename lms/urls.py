@@ -10,6 +10,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("courses.urls")),
     path("", include("media.urls")),
     path("", include("tracking.progress.urls")),
+    path("", include("tracking.attendance.urls")),
     path("auth/token/", obtain_auth_token, name="auth-token"),
 ]
 

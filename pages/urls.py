@@ -4,7 +4,7 @@ Each kind of user's pages have their own module and namespace: ``learner``, ``tr
 ``coordinator``; what everyone shares is here, in ``pages``.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from pages import views
 
@@ -38,4 +38,5 @@ urlpatterns = [
     ),
     path("primo-accesso/", views.FirstAccessView.as_view(), name="first-access"),
     path("primo-accesso/inviato/", views.FirstAccessDoneView.as_view(), name="first-access-done"),
+    path("", include("pages.attendance.urls")),
 ]

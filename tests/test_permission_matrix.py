@@ -18,18 +18,29 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from http import HTTPStatus
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from courses.models import Course, Enrollment, Lesson, Module
 from lms.accounts.models import Organisation, User
 from tests.accounts.factories import UserFactory, city
 from tests.courses.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory
+from tracking.attendance import codes
+from tracking.attendance.models import (
+    AttendanceSession,
+    Presence,
+    RegisterExport,
+    SessionRegistration,
+)
+from tracking.attendance.services.presence import presence_check_in
 from tracking.lrs.models import Document, Statement
 from tracking.lrs.services.clients import lrs_client_create
 
@@ -196,6 +207,28 @@ AUTHENTICATED_ENDPOINTS = [
     ("GET", "/api/v1/progress/lessons/{w.lesson.pk}/ledger/"),
     ("GET", "/api/v1/progress/overview/"),
     ("GET", "/api/v1/progress/courses/{w.course.pk}/"),
+    ("GET", "/api/v1/sessions/"),
+    ("POST", "/api/v1/sessions/"),
+    ("GET", "/api/v1/sessions/{w.course.pk}/"),
+    ("PATCH", "/api/v1/sessions/{w.course.pk}/"),
+    ("POST", "/api/v1/sessions/{w.course.pk}/cancel/"),
+    ("GET", "/api/v1/sessions/{w.course.pk}/calendar.ics"),
+    ("POST", "/api/v1/sessions/{w.course.pk}/registrations/"),
+    ("POST", "/api/v1/sessions/{w.course.pk}/check-in/"),
+    ("POST", "/api/v1/sessions/{w.course.pk}/check-out/"),
+    ("GET", "/api/v1/sessions/{w.course.pk}/code/"),
+    ("GET", "/api/v1/sessions/{w.course.pk}/roster/"),
+    ("PUT", "/api/v1/sessions/{w.course.pk}/roster/{w.milano_person.pk}/"),
+    ("DELETE", "/api/v1/registrations/{w.course.pk}/"),
+    ("GET", "/api/v1/registrations/mine/"),
+    ("GET", "/api/v1/presences/{w.course.pk}/"),
+    ("POST", "/api/v1/presences/{w.course.pk}/corrections/"),
+    ("POST", "/api/v1/registers/"),
+    ("GET", "/api/v1/registers/exports/"),
+    ("GET", "/api/v1/registers/exports/{w.course.pk}/"),
+    ("GET", "/api/v1/registers/exports/{w.course.pk}/download/"),
+    ("GET", "/api/v1/programme/"),
+    ("PUT", "/api/v1/programme/"),
 ]
 
 
@@ -1068,6 +1101,397 @@ def test_course_progress_of_a_draft(world, client_as, actor, expected):
     assert_outcome(response, expected)
     if response.status_code == HTTPStatus.OK:
         assert response.json() == []
+
+
+# --- attendance -----------------------------------------------------------------------------
+#
+# An in-person session of the published course, running now (so that check-in is open), taught
+# by ``trainer``; ``enrolled_learner`` has a place and has checked in; ``milano_person`` is
+# enrolled too but has no place; ``milano_coordinator`` has a register export with its file.
+# Sessions are seen by the learners of their course, their trainers, coordinators and staff
+# (anyone else: not found); their trainers and staff manage them. Presence records and their
+# corrections are for coordinators in scope; registers for coordinators and staff; each export
+# for whoever asked for it; the programme's identity is read by all, changed by staff.
+
+
+@dataclass
+class Attendance:
+    lesson: Lesson
+    session: AttendanceSession
+    registration: SessionRegistration  # enrolled_learner's
+    presence: Presence  # enrolled_learner's, from their check-in
+    export: RegisterExport  # milano_coordinator's, with its file
+
+
+def room_code(session: AttendanceSession) -> str:
+    return codes.code_for(session.code_secret, str(session.pk), codes.step_of(timezone.now()))
+
+
+@pytest.fixture
+def attendance(world, trainer, milano_coordinator) -> Attendance:
+    lesson = LessonFactory(module=world.module, kind=Lesson.Kind.IN_PERSON)
+    now = timezone.now()
+    # Written directly: the service refuses a session across midnight, and this one runs now.
+    session = AttendanceSession.objects.create(
+        lesson=lesson,
+        kind=AttendanceSession.Kind.TRAINING_DAY,
+        title="Giornata in aula",
+        starts_at=now - timedelta(minutes=20),
+        ends_at=now + timedelta(hours=3),
+        capacity=30,
+        place="Sala del Consiglio",
+    )
+    session.trainers.set([trainer])
+    EnrollmentFactory(course=world.course, learner=world.milano_person)
+    learner = world.enrollment.learner
+    registration = SessionRegistration.objects.create(
+        session=session,
+        learner=learner,
+        status=SessionRegistration.Status.REGISTERED,
+        queued_at=now - timedelta(days=1),
+    )
+    presence = presence_check_in(learner=learner, session=session, code=room_code(session))
+    export = RegisterExport.objects.create(
+        requested_by=milano_coordinator,
+        register=RegisterExport.Register.SESSION,
+        format=RegisterExport.Format.CSV,
+        status=RegisterExport.Status.READY,
+        rows=1,
+        rows_expected=1,
+    )
+    export.file.save(f"{export.pk}.csv", ContentFile(b"\xef\xbb\xbfCognome\r\n"))
+    return Attendance(lesson, session, registration, presence, export)
+
+
+def session_url(attendance: Attendance, tail: str = "") -> str:
+    return f"/api/v1/sessions/{attendance.session.pk}/{tail}"
+
+
+NOT_A_SESSION_TRAINER = forbidden("not_a_trainer_of_session")
+SESSION_NOT_FOUND = not_found("session_not_found")
+# Who does not see the session at all: a learner of another course, a trainer of another.
+NO_SESSION = {"learner": SESSION_NOT_FOUND, "other_trainer": SESSION_NOT_FOUND}
+
+
+def sees_session(success: Expected) -> dict[str, object]:
+    return table(success, enrolled_learner=success, **NO_SESSION)
+
+
+def manages_session(success: Expected) -> dict[str, object]:
+    """Its trainers and staff; whoever else sees it is refused; the others do not see it."""
+    return table(
+        NOT_A_SESSION_TRAINER,
+        trainer=success,
+        staff=success,
+        enrolled_learner=NOT_A_SESSION_TRAINER,
+        **NO_SESSION,
+    )
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees"),
+    matrix("GET-sessions", table(True, enrolled_learner=True, learner=False, other_trainer=False)),
+)
+def test_list_sessions_is_scoped(attendance, client_as, actor, sees):
+    response = client_as(actor).get("/api/v1/sessions/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert result_ids(response) == ({str(attendance.session.pk)} if sees else set())
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("GET-session", sees_session(OK)))
+def test_get_session(attendance, client_as, actor, expected):
+    assert_outcome(client_as(actor).get(session_url(attendance)), expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "POST-sessions",
+        table(
+            NOT_COURSE_TRAINER, trainer=CREATED, staff=CREATED, enrolled_learner=NOT_COURSE_TRAINER
+        ),
+    ),
+)
+def test_plan_session(attendance, client_as, actor, expected):
+    response = client_as(actor).post(
+        "/api/v1/sessions/",
+        {
+            "lesson_id": str(attendance.lesson.pk),
+            "kind": "training_day",
+            "starts_at": "2027-03-10T09:00:00",
+            "ends_at": "2027-03-10T13:00:00",
+            "capacity": 20,
+            "place": "Sala rossa",
+        },
+    )
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("PATCH-session", manages_session(OK)))
+def test_update_session(attendance, client_as, actor, expected):
+    response = client_as(actor).patch(session_url(attendance), {"capacity": 40})
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("POST-session-cancel", manages_session(OK)))
+def test_cancel_session(attendance, client_as, actor, expected):
+    response = client_as(actor).post(session_url(attendance, "cancel/"))
+
+    assert_outcome(response, expected)
+    attendance.session.refresh_from_db()
+    assert attendance.session.is_cancelled is (response.status_code == HTTPStatus.OK)
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("GET-session-calendar", sees_session(OK)))
+def test_session_calendar(attendance, client_as, actor, expected):
+    response = client_as(actor).get(session_url(attendance, "calendar.ics"))
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        assert response.content.startswith(b"BEGIN:VCALENDAR")
+
+
+NOT_ENROLLED_IN_COURSE = forbidden("not_enrolled_in_course")
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    # Asking again is idempotent: the enrolled learner gets their place back with 200.
+    matrix("POST-registration-self", sees_session(NOT_ENROLLED_IN_COURSE) | {ENROLLED: OK}),
+)
+def test_take_a_place(attendance, client_as, actor, expected):
+    response = client_as(actor).post(session_url(attendance, "registrations/"), {})
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "POST-registration-for-someone",
+        sees_session(COORDINATORS_ONLY)
+        | {
+            "milano_coordinator": CREATED,
+            "napoli_coordinator": not_found("person_not_found"),
+            "national_coordinator": CREATED,
+            "staff": CREATED,
+        },
+    ),
+)
+def test_take_a_place_for_someone(attendance, world, client_as, actor, expected):
+    response = client_as(actor).post(
+        session_url(attendance, "registrations/"), {"learner_id": str(world.milano_person.pk)}
+    )
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "DELETE-registration",
+        table(
+            OK,
+            enrolled_learner=OK,
+            learner=not_found("registration_not_found"),
+            trainer=not_found("registration_not_found"),
+            other_trainer=not_found("registration_not_found"),
+            napoli_coordinator=not_found("registration_not_found"),
+        ),
+    ),
+)
+def test_give_a_place_up(attendance, client_as, actor, expected):
+    response = client_as(actor).delete(f"/api/v1/registrations/{attendance.registration.pk}/")
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees"), matrix("GET-registrations-mine", table(False, enrolled_learner=True))
+)
+def test_my_registrations_are_the_actors_own(attendance, client_as, actor, sees):
+    response = client_as(actor).get("/api/v1/registrations/mine/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert result_ids(response) == ({str(attendance.registration.pk)} if sees else set())
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("POST-check-in", sees_session(forbidden("not_registered")) | {ENROLLED: OK}),
+)
+def test_check_in(attendance, client_as, actor, expected):
+    response = client_as(actor).post(
+        session_url(attendance, "check-in/"), {"code": room_code(attendance.session)}
+    )
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    # Nobody else has checked in: there is nothing of theirs to check out of.
+    matrix(
+        "POST-check-out",
+        sees_session((HTTPStatus.BAD_REQUEST, "not_checked_in")) | {ENROLLED: OK},
+    ),
+)
+def test_check_out(attendance, client_as, actor, expected):
+    response = client_as(actor).post(
+        session_url(attendance, "check-out/"), {"code": room_code(attendance.session)}
+    )
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("GET-session-code", manages_session(OK)))
+def test_room_code_is_for_the_sessions_trainers_and_staff(attendance, client_as, actor, expected):
+    response = client_as(actor).get(session_url(attendance, "code/"))
+
+    assert_outcome(response, expected)
+    assert ("seconds_left" in response.json()) is (response.status_code == HTTPStatus.OK)
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("GET-roster", manages_session(OK)))
+def test_roster(attendance, client_as, actor, expected):
+    response = client_as(actor).get(session_url(attendance, "roster/"))
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        assert [line["registration_id"] for line in response.json()] == [
+            str(attendance.registration.pk)
+        ]
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("PUT-roster-line", manages_session(OK)))
+def test_mark_on_the_roster(attendance, world, client_as, actor, expected):
+    starts = attendance.session.starts_at.isoformat()
+    response = client_as(actor).put(
+        session_url(attendance, f"roster/{world.enrollment.learner.pk}/"),
+        {"status": "present", "entered_at": starts, "left_at": starts},
+    )
+
+    assert_outcome(response, expected)
+
+
+PRESENCE_OF_MILANO = table(
+    COORDINATORS_ONLY,
+    milano_coordinator=OK,
+    napoli_coordinator=not_found("presence_not_found"),
+    national_coordinator=OK,
+    staff=OK,
+    enrolled_learner=COORDINATORS_ONLY,
+)
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("GET-presence", PRESENCE_OF_MILANO))
+def test_get_presence(attendance, client_as, actor, expected):
+    response = client_as(actor).get(f"/api/v1/presences/{attendance.presence.pk}/")
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"), matrix("POST-presence-correction", PRESENCE_OF_MILANO)
+)
+def test_correct_presence(attendance, client_as, actor, expected):
+    response = client_as(actor).post(
+        f"/api/v1/presences/{attendance.presence.pk}/corrections/",
+        {"status": "justified", "reason": "Certificato medico consegnato."},
+    )
+
+    assert_outcome(response, expected)
+    changes = attendance.presence.changes.count()
+    assert changes == (2 if response.status_code == HTTPStatus.OK else 1)
+
+
+SEES_MILANO = {"milano_coordinator", "national_coordinator", "staff"}
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "POST-registers",
+        table(COORDINATORS_ONLY, milano_coordinator=OK, napoli_coordinator=OK)
+        | {"national_coordinator": OK, "staff": OK, ENROLLED: COORDINATORS_ONLY},
+    ),
+)
+def test_registers_are_for_coordinators_and_staff_and_scoped(
+    attendance, world, client_as, actor, expected
+):
+    response = client_as(actor).post(
+        "/api/v1/registers/",
+        {"register": "session", "format": "csv", "session_id": str(attendance.session.pk)},
+    )
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        content = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert (world.enrollment.learner.tax_code in content) is (actor in SEES_MILANO)
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees"),
+    matrix("GET-register-exports", table(False, milano_coordinator=True, enrolled_learner=False)),
+)
+def test_register_exports_are_the_actors_own(attendance, client_as, actor, sees):
+    response = client_as(actor).get("/api/v1/registers/exports/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert result_ids(response) == ({str(attendance.export.pk)} if sees else set())
+
+
+EXPORT_OF_MILANO_COORDINATOR = table(
+    not_found("register_export_not_found"),
+    milano_coordinator=OK,
+    enrolled_learner=not_found("register_export_not_found"),
+)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"), matrix("GET-register-export", EXPORT_OF_MILANO_COORDINATOR)
+)
+def test_get_register_export(attendance, client_as, actor, expected):
+    response = client_as(actor).get(f"/api/v1/registers/exports/{attendance.export.pk}/")
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"), matrix("GET-register-export-download", EXPORT_OF_MILANO_COORDINATOR)
+)
+def test_download_register_export(attendance, client_as, actor, expected):
+    response = client_as(actor).get(f"/api/v1/registers/exports/{attendance.export.pk}/download/")
+
+    assert_outcome(response, expected)
+    if response.status_code == HTTPStatus.OK:
+        assert b"".join(response.streaming_content) == b"\xef\xbb\xbfCognome\r\n"
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"), matrix("GET-programme", table(OK, enrolled_learner=OK))
+)
+def test_read_programme_identity(attendance, client_as, actor, expected):
+    assert_outcome(client_as(actor).get("/api/v1/programme/"), expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix(
+        "PUT-programme",
+        table(forbidden("staff_only"), staff=OK, enrolled_learner=forbidden("staff_only")),
+    ),
+)
+def test_change_programme_identity(attendance, client_as, actor, expected):
+    response = client_as(actor).put(
+        "/api/v1/programme/",
+        {"plan_title": "Piano", "project_title": "Progetto", "funding_programme": "PN"},
+    )
+
+    assert_outcome(response, expected)
 
 
 # --- the LRS (xAPI) -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from lms.accounts.exceptions import PersonNotFound
 from lms.accounts.models import MetropolitanCity, User
 from lms.accounts.selectors import city_list
 from lms.exceptions import ApplicationError
+from pages.attendance.hours import hours_apart
 from tracking.progress.selectors import city_dashboard, learner_progress, person_progress_list
 
 PAGE_SIZE = 25
@@ -140,7 +141,11 @@ def person(request: HttpRequest, person_id: UUID) -> HttpResponse:
         progress = learner_progress(actor=actor, learner_id=person_id)
     except PersonNotFound as exc:
         raise Http404 from exc
-    return render(request, "pages/coordinator/person.html", {"progress": progress})
+    return render(
+        request,
+        "pages/coordinator/person.html",
+        {"progress": progress, "hours": hours_apart(progress)},
+    )
 
 
 class ImportForm(forms.Form):

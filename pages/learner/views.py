@@ -25,6 +25,7 @@ from courses.selectors import course_catalogue, thematic_area_list
 from courses.services import enrollment_create
 from lms.accounts.models import User
 from lms.exceptions import ApplicationError
+from pages.attendance.hours import hours_apart
 from pages.learner.forms import CatalogueForm
 from tracking.progress.models import CreditEntry
 from tracking.progress.selectors import learner_course, learner_progress, lesson_explanation
@@ -99,7 +100,11 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pages/learner/progress.html",
-        {"progress": mine, "chart": _chart(mine.days, today=timezone.localdate())},
+        {
+            "progress": mine,
+            "chart": _chart(mine.days, today=timezone.localdate()),
+            "hours": hours_apart(mine),
+        },
     )
 
 

@@ -21,7 +21,8 @@ from tracking.attendance.services.sessions import programme_identity_update
 
 @admin.register(ProgrammeIdentity)
 class ProgrammeIdentityAdmin(ServiceFormAdmin):
-    fields = ["plan_title", "project_title", "funding_programme", "funding_codes"]
+    EDITABLE = ("plan_title", "project_title", "funding_programme", "funding_codes")
+    fields = list(EDITABLE)
     list_display = ["project_title", "plan_title", "funding_programme", "updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -34,7 +35,7 @@ class ProgrammeIdentityAdmin(ServiceFormAdmin):
         self, request: HttpRequest, obj: ProgrammeIdentity, form: Any, change: bool
     ) -> None:
         saved = programme_identity_update(
-            actor=actor(request), data={name: form.cleaned_data[name] for name in self.fields}
+            actor=actor(request), data={name: form.cleaned_data[name] for name in self.EDITABLE}
         )
         obj.pk, obj.updated_at = saved.pk, saved.updated_at
 
@@ -42,13 +43,27 @@ class ProgrammeIdentityAdmin(ServiceFormAdmin):
 class RegistrationInline(ReadOnlyInline):
     model = SessionRegistration
     fields = ["learner", "status", "queued_at", "registered_by", "reminded_at"]
-    readonly_fields = fields
+    readonly_fields = ["learner", "status", "queued_at", "registered_by", "reminded_at"]
 
 
 class PresenceInline(ReadOnlyInline):
     model = Presence
-    fields = ["learner", "status", "entered_at", "left_at", "attended_seconds", "note"]
-    readonly_fields = fields
+    fields = [
+        "learner",
+        "status",
+        "entered_at",
+        "left_at",
+        "attended_seconds",
+        "note",
+    ]
+    readonly_fields = [
+        "learner",
+        "status",
+        "entered_at",
+        "left_at",
+        "attended_seconds",
+        "note",
+    ]
 
 
 @admin.register(AttendanceSession)
@@ -64,7 +79,7 @@ class AttendanceSessionAdmin(ReadOnlyAdmin):
 class PresenceChangeInline(ReadOnlyInline):
     model = PresenceChange
     fields = ["changed_at", "action", "changed_by", "before", "after", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["changed_at", "action", "changed_by", "before", "after", "reason"]
 
 
 @admin.register(Presence)

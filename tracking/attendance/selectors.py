@@ -63,6 +63,8 @@ def session_list(*, actor: User) -> QuerySet[AttendanceSession]:
             distinct=True,
         ),
     )
+    # (the counts drop the model's ordering: it is said again)
+    sessions = sessions.order_by("starts_at", "title", "pk")
     if actor.is_staff or actor.is_coordinator:
         return sessions
     enrolled = Enrollment.objects.filter(
@@ -601,7 +603,8 @@ def register_filter_choices(*, actor: User) -> RegisterChoices:
 
 def session_list_with_own(*, actor: User) -> QuerySet[AttendanceSession]:
     """``session_list`` with each session's cities and trainers, and the actor's own
-    registration in it: ``own_registration_id`` and ``own_status`` (None if they never asked)."""
+    registration in it: ``own_registration_id`` and ``own_status`` (None if they never asked).
+    Soonest first, ordered explicitly: Meta.ordering does not apply to a query with Count."""
     own = SessionRegistration.objects.filter(session=OuterRef("pk"), learner=actor)
     return (
         session_list(actor=actor)
@@ -610,6 +613,7 @@ def session_list_with_own(*, actor: User) -> QuerySet[AttendanceSession]:
             own_registration_id=Subquery(own.values("pk")[:1]),
             own_status=Subquery(own.values("status")[:1]),
         )
+        .order_by("starts_at", "title", "pk")
     )
 
 

@@ -49,7 +49,12 @@ class LessonLine:
     lesson: Lesson
     covered_seconds: float = 0.0
     credited_seconds: float = 0.0
+    attended_seconds: float = 0.0  # in person or live, from the registers
     completed_at: datetime | None = None
+
+    @property
+    def attended_hours(self) -> float:
+        return round(self.attended_seconds / 3600, 2)
 
     @property
     def coverage_percent(self) -> float:
@@ -138,8 +143,14 @@ def learner_progress(*, actor: User, learner_id: UUID | None = None) -> LearnerP
     )
     completions = {
         (c.kind, c.lesson_id or c.module_id or c.course_id): c.completed_at
-        for c in Completion.objects.filter(learner=learner)
+        for c in Completion.objects.filter(learner=learner, withdrawn_at__isnull=True)
     }
+    attended = dict(
+        AttendanceCredit.objects.filter(learner=learner)
+        .values("lesson_id")
+        .annotate(seconds=Sum("seconds"))
+        .values_list("lesson_id", "seconds")
+    )
     courses = []
     lessons = (
         Lesson.objects.filter(module__course_id__in=course_ids)
@@ -174,7 +185,10 @@ def learner_progress(*, actor: User, learner_id: UUID | None = None) -> LearnerP
                 lesson=lesson,
                 covered_seconds=row.covered_seconds if row else 0.0,
                 credited_seconds=row.credited_seconds if row else 0.0,
-                completed_at=row.completed_at if row else None,
+                attended_seconds=attended.get(lesson.pk, 0.0),
+                # (an in-person or live lesson is completed by its registers: no progress row)
+                completed_at=completions.get((Completion.Kind.LESSON, lesson.pk))
+                or (row.completed_at if row else None),
             )
         )
     days = (
@@ -416,7 +430,11 @@ def progress_overview(
         completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
     )
     course_done = dict(
-        Completion.objects.filter(kind=Completion.Kind.COURSE, learner__in=people.values("pk"))
+        Completion.objects.filter(
+            kind=Completion.Kind.COURSE,
+            learner__in=people.values("pk"),
+            withdrawn_at__isnull=True,
+        )
         .values("course_id")
         .annotate(done=Count("pk"))
         .values_list("course_id", "done")
@@ -426,7 +444,7 @@ def progress_overview(
     enrolment_pairs = list(enrolments.values_list("learner_id", "course_id"))
     done_pairs = set(
         Completion.objects.filter(
-            kind=Completion.Kind.COURSE, learner__in=people.values("pk")
+            kind=Completion.Kind.COURSE, learner__in=people.values("pk"), withdrawn_at__isnull=True
         ).values_list("learner_id", "course_id")
     )
     for learner, course in enrolment_pairs:

@@ -4,6 +4,7 @@ filter, when); a small one is written while the coordinator waits, a large one b
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -179,7 +180,7 @@ def _totals(total: list[float], width: int, hours_at: int) -> Callable[[], Seque
     return row
 
 
-TABLES = {
+TABLES: dict[str, Callable[[User, selectors.RegisterFilter], RegisterTable]] = {
     RegisterExport.Register.SESSION: _session_table,
     RegisterExport.Register.LEARNER: _learner_table,
     RegisterExport.Register.ORGANISATIONS: _organisations_table,
@@ -286,9 +287,15 @@ def register_export_start(
             export=export,
             chunks=exports.csv_chunks(table.columns, table.rows, delimiter=delimiter),
         )
-    path = Path(tempfile.mkstemp(suffix=f".{file_format}", prefix="register-")[1])
+    path = _temporary_file(file_format)
     _write(table, heading, file_format, path, delimiter)
     return RegisterStart(export=export, path=path)
+
+
+def _temporary_file(suffix: str) -> Path:
+    descriptor, name = tempfile.mkstemp(suffix=f".{suffix}", prefix="register-")
+    os.close(descriptor)  # the writers open it by name
+    return Path(name)
 
 
 def _write(table: RegisterTable, heading: Any, file_format: str, path: Path, delimiter: str) -> int:
@@ -319,7 +326,7 @@ def register_export_run(*, export_id: UUID) -> str:
     language = filters.pop("language", None) or settings.LANGUAGE_CODE
     where = register_filter_from_json(filters)
     actor = export.requested_by
-    path = Path(tempfile.mkstemp(suffix=f".{export.format}", prefix="register-")[1])
+    path = _temporary_file(export.format)
     try:
         with translation.override(language):
             table = TABLES[export.register](actor, where)

@@ -1,0 +1,89 @@
+from django.urls import path
+
+from tracking.attendance import apis
+
+urlpatterns = [
+    path("sessions/", apis.SessionCollectionApi.as_view(), name="attendance-session-list"),
+    path(
+        "sessions/<uuid:session_id>/",
+        apis.SessionDetailApi.as_view(),
+        name="attendance-session-detail",
+    ),
+    path(
+        "sessions/<uuid:session_id>/cancel/",
+        apis.SessionCancelApi.as_view(),
+        name="attendance-session-cancel",
+    ),
+    path(
+        "sessions/<uuid:session_id>/calendar.ics",
+        apis.SessionCalendarApi.as_view(),
+        name="attendance-session-calendar",
+    ),
+    path(
+        "sessions/<uuid:session_id>/registrations/",
+        apis.SessionRegistrationCollectionApi.as_view(),
+        name="attendance-session-registrations",
+    ),
+    path(
+        "sessions/<uuid:session_id>/check-in/",
+        apis.SessionCheckInApi.as_view(),
+        name="attendance-session-check-in",
+    ),
+    path(
+        "sessions/<uuid:session_id>/check-out/",
+        apis.SessionCheckOutApi.as_view(),
+        name="attendance-session-check-out",
+    ),
+    path(
+        "sessions/<uuid:session_id>/code/",
+        apis.SessionCodeApi.as_view(),
+        name="attendance-session-code",
+    ),
+    path(
+        "sessions/<uuid:session_id>/roster/",
+        apis.SessionRosterApi.as_view(),
+        name="attendance-session-roster",
+    ),
+    path(
+        "sessions/<uuid:session_id>/roster/<uuid:learner_id>/",
+        apis.SessionRosterLineApi.as_view(),
+        name="attendance-session-roster-line",
+    ),
+    path(
+        "registrations/mine/",
+        apis.MyRegistrationListApi.as_view(),
+        name="attendance-registration-mine",
+    ),
+    path(
+        "registrations/<uuid:registration_id>/",
+        apis.RegistrationDetailApi.as_view(),
+        name="attendance-registration-detail",
+    ),
+    path(
+        "presences/<uuid:presence_id>/",
+        apis.PresenceDetailApi.as_view(),
+        name="attendance-presence-detail",
+    ),
+    path(
+        "presences/<uuid:presence_id>/corrections/",
+        apis.PresenceCorrectionApi.as_view(),
+        name="attendance-presence-corrections",
+    ),
+    path("registers/", apis.RegisterExportCollectionApi.as_view(), name="attendance-registers"),
+    path(
+        "registers/exports/",
+        apis.RegisterExportListApi.as_view(),
+        name="attendance-register-export-list",
+    ),
+    path(
+        "registers/exports/<uuid:export_id>/",
+        apis.RegisterExportDetailApi.as_view(),
+        name="attendance-register-export-detail",
+    ),
+    path(
+        "registers/exports/<uuid:export_id>/download/",
+        apis.RegisterExportDownloadApi.as_view(),
+        name="attendance-register-export-download",
+    ),
+    path("programme/", apis.ProgrammeIdentityApi.as_view(), name="attendance-programme"),
+]
