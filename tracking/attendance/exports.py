@@ -206,10 +206,13 @@ def _text_formatters(columns: Sequence[Column], *, for_csv: bool, comma: bool) -
         hours, integer, text = (_hours_comma if comma else _hours_point), _integer, _no_formula
     else:
         hours, integer, text = _hours_grouped, _integer_grouped, _plain_text
+    # Each column keeps the texts it made (per type: 1, 1.0 and True are different cells): a
+    # register's organisations, sessions and hours repeat, and a hit costs no Python call.
+    kept = lru_cache(maxsize=_CACHE_SIZE, typed=True)
     by_kind: dict[str, Callable[[], Formatter]] = {
-        "text": lambda: text,
-        "integer": lambda: integer,
-        "hours": lambda: hours,
+        "text": lambda: kept(text),
+        "integer": lambda: kept(integer),
+        "hours": lambda: kept(hours),
         "signature": lambda: "".format,  # "" whatever it is given, without a Python call
         "date": lambda: _day_text(tz),
         "datetime": lambda: _minute_text(tz, "%d/%m/%Y %H:%M"),
