@@ -138,3 +138,11 @@ class RegisterExportNotReady(ApplicationError):
         "This register has no file to download: it is still being written, it failed, or it"
         " was sent when it was asked for."
     )
+
+
+class RegisterTooLongForPdf(ApplicationError):
+    code = "register_too_long_for_pdf"
+    message = _(
+        "This register is too long to print as a PDF (5,000 rows at most). Download it as XLSX"
+        " or CSV, or narrow the filter."
+    )

@@ -534,3 +534,19 @@ def test_a_module_asking_for_attendance_completes_from_the_registers_and_a_corre
 
     assert not Completion.objects.filter(learner=learner, withdrawn_at__isnull=True).exists()
     assert Completion.objects.filter(learner=learner, withdrawn_at__isnull=False).count() == 3
+
+
+def test_a_register_too_long_to_print_is_refused_as_pdf_and_written_as_xlsx(
+    bologna_case, monkeypatch
+):
+    from tracking.attendance.exceptions import RegisterTooLongForPdf
+
+    monkeypatch.setattr(registers, "PDF_MAX_ROWS", 2)
+    coordinator = bologna_coordinator()
+    with pytest.raises(RegisterTooLongForPdf) as refused:
+        registers.register_export_start(
+            actor=coordinator, register="learner", file_format="pdf", where=OCTOBER
+        )
+    assert refused.value.status_code == 400
+    assert not RegisterExport.objects.exists()  # nothing recorded for a refusal
+    assert download(coordinator, "learner", "xlsx", OCTOBER)

@@ -24,6 +24,7 @@ from courses.models import Course, Module
 from lms.accounts.models import MetropolitanCity, Organisation, User
 from lms.accounts.selectors import require_coordinator_or_staff
 from tracking.attendance import exports, selectors, tasks
+from tracking.attendance.exceptions import RegisterTooLongForPdf
 from tracking.attendance.models import AttendanceSession, RegisterExport
 
 MODES = {
@@ -38,9 +39,11 @@ CONTENT_TYPES = {
     ),
     RegisterExport.Format.PDF: "application/pdf",
 }
-# A PDF is for printing: above this many rows it is written by a task as well (WeasyPrint lays
-# out the whole document in memory).
-PDF_ASYNC_ROWS = 2000
+# A PDF is for printing, and WeasyPrint lays the whole document out in memory (about 20 s and
+# 300 MB per 1,000 rows, bench/exports.py): above the first number a task writes it, above the
+# second it is refused for XLSX or CSV.
+PDF_ASYNC_ROWS = 200
+PDF_MAX_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,8 @@ def register_export_start(
     """Record the export and write it now when it is small; a large one is queued."""
     require_coordinator_or_staff(actor)
     expected = register_row_count(actor=actor, register=register, where=where)
+    if file_format == RegisterExport.Format.PDF and expected > PDF_MAX_ROWS:
+        raise RegisterTooLongForPdf(extra={"rows": expected, "max_rows": PDF_MAX_ROWS})
     limit = (
         PDF_ASYNC_ROWS
         if file_format == RegisterExport.Format.PDF
