@@ -70,30 +70,8 @@ def _session_table(actor: User, where: selectors.RegisterFilter) -> RegisterTabl
         exports.Column("status", _("Presence"), "text"),
         exports.Column("signature", _("Signature"), "signature"),
     ]
-    total = [0.0]
-
-    def rows() -> Iterator[Sequence[Any]]:
-        for r in selectors.session_register(actor=actor, where=where):
-            total[0] += r.hours
-            yield (
-                r.last_name,
-                r.first_name,
-                r.tax_code,
-                r.organisation,
-                r.city,
-                r.session,
-                r.trainers,
-                r.day,
-                r.entered_at,
-                r.left_at,
-                r.hours,
-                r.status,
-                None,
-            )
-
-    return RegisterTable(
-        columns, rows(), _totals(total, len(columns), 10), _("Session attendance register")
-    )
+    rows, totals = _streamed(columns, selectors.session_register(actor=actor, where=where))
+    return RegisterTable(columns, rows, totals, _("Session attendance register"))
 
 
 def _learner_table(actor: User, where: selectors.RegisterFilter) -> RegisterTable:
@@ -110,29 +88,13 @@ def _learner_table(actor: User, where: selectors.RegisterFilter) -> RegisterTabl
         exports.Column("left_at", _("Exit"), "time"),
         exports.Column("hours", _("Hours"), "hours"),
     ]
-    total = [0.0]
     modes = {key: str(label) for key, label in MODES.items()}
-
-    def rows() -> Iterator[Sequence[Any]]:
-        for r in selectors.learner_register(actor=actor, where=where):
-            total[0] += r.hours
-            yield (
-                r.last_name,
-                r.first_name,
-                r.tax_code,
-                r.organisation,
-                r.day,
-                r.course,
-                r.activity,
-                modes[r.mode],
-                r.entered_at,
-                r.left_at,
-                r.hours,
-            )
-
-    return RegisterTable(
-        columns, rows(), _totals(total, len(columns), 10), _("Learner hours register")
+    rows, totals = _streamed(
+        columns,
+        selectors.learner_register(actor=actor, where=where),
+        shown={"mode": modes.__getitem__},
     )
+    return RegisterTable(columns, rows, totals, _("Learner hours register"))
 
 
 def _organisations_table(actor: User, where: selectors.RegisterFilter) -> RegisterTable:
@@ -170,17 +132,40 @@ def _organisations_table(actor: User, where: selectors.RegisterFilter) -> Regist
     return RegisterTable(columns, iter(rows), lambda: totals, _("Hours by organisation"))
 
 
-def _totals(total: list[float], width: int, hours_at: int) -> Callable[[], Sequence[Any]]:
-    """The totals row of a streamed register, summed while its rows are written: read after
-    them (the PDF's last row)."""
+def _streamed(
+    columns: list[exports.Column],
+    records: Iterator[Any],
+    *,
+    shown: dict[str, Callable[[Any], Any]] | None = None,
+) -> tuple[Iterator[Sequence[Any]], Callable[[], Sequence[Any]]]:
+    """A register's rows, each record's attributes in the columns' order (``shown`` turns a
+    value into what is printed; a signature column stays empty), and its totals row: the
+    hours summed while the rows are written, so read after them (the PDF's last row)."""
+    shown = shown or {}
+    hours_at = next(i for i, column in enumerate(columns) if column.key == "hours")
+    total = [0.0]
 
-    def row() -> Sequence[Any]:
-        values: list[Any] = [None] * width
+    def rows() -> Iterator[Sequence[Any]]:
+        for record in records:
+            total[0] += record.hours
+            yield tuple(
+                None
+                if column.kind == "signature"
+                else shown.get(column.key, _as_is)(getattr(record, column.key))
+                for column in columns
+            )
+
+    def totals() -> Sequence[Any]:
+        values: list[Any] = [None] * len(columns)
         values[0] = _("Total")
         values[hours_at] = total[0]
         return values
 
-    return row
+    return rows(), totals
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 TABLES: dict[str, Callable[[User, selectors.RegisterFilter], RegisterTable]] = {
