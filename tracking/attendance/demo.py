@@ -53,8 +53,9 @@ def demo_attendance_seed() -> int:
         lesson=webinar,
         kind=AttendanceSession.Kind.WEBINAR,
         title="Laboratorio con i comuni dell'area (in diretta)",
-        starts_at=now - timedelta(minutes=10),
-        ends_at=now + timedelta(hours=2),
+        # open now, and on today's date in Rome as every session is, at whatever hour
+        starts_at=max(now - timedelta(minutes=10), _at(now, 0, 1)),
+        ends_at=min(now + timedelta(hours=2), _at(now, 23, 59)),
         capacity=40,
         link="https://webinar.metropoli.example/laboratorio-sue",
     )

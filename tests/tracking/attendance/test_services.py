@@ -78,6 +78,13 @@ def place(session, person):
     )
 
 
+def tomorrow_at(hour, minute=0):
+    """A start on tomorrow's date in Rome, at a fixed hour: a session stays on one day
+    whatever time the tests run (the services are given ``now``), and it is not over."""
+    day = timezone.localdate() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ROME)
+
+
 def local(*parts):
     """A wall-clock time in Rome as a spreadsheet holds it: naive."""
     return datetime(*parts, tzinfo=ROME).replace(tzinfo=None)
@@ -94,9 +101,10 @@ def test_the_code_is_accepted_in_its_window_and_refused_later_or_on_another_sess
     learner, trainer, day_lesson, course
 ):
     enrol(learner, course)
-    now = timezone.now()
-    session = make_session(day_lesson, trainer, starts_at=now - timedelta(minutes=10))
-    other = make_session(day_lesson, trainer, starts_at=now - timedelta(minutes=10))
+    start = tomorrow_at(10)
+    now = start + timedelta(minutes=10)
+    session = make_session(day_lesson, trainer, starts_at=start)
+    other = make_session(day_lesson, trainer, starts_at=start)
     sessions.registration_create(actor=learner, session=session)
     sessions.registration_create(actor=learner, session=other)
     shown, seconds_left = presence_services.session_code(actor=trainer, session=session, now=now)
@@ -123,7 +131,7 @@ def test_the_code_is_accepted_in_its_window_and_refused_later_or_on_another_sess
 
 def test_a_check_in_before_the_session_opens_is_refused(learner, trainer, day_lesson, course):
     enrol(learner, course)
-    now = timezone.now()
+    now = tomorrow_at(10)
     session = make_session(day_lesson, trainer, starts_at=now + timedelta(hours=2))
     sessions.registration_create(actor=learner, session=session)
     with pytest.raises(CheckInNotOpen):
@@ -137,7 +145,7 @@ def test_a_check_in_before_the_session_opens_is_refused(learner, trainer, day_le
 
 def test_only_people_with_a_place_check_in(learner, trainer, day_lesson, course):
     enrol(learner, course)
-    now = timezone.now()
+    now = tomorrow_at(10)
     session = make_session(day_lesson, trainer, starts_at=now - timedelta(minutes=5))
     with pytest.raises(NotRegistered):
         presence_services.presence_check_in(
@@ -149,7 +157,7 @@ def test_hours_run_from_check_in_to_check_out_within_the_session(
     learner, trainer, day_lesson, course
 ):
     enrol(learner, course)
-    starts = timezone.now() - timedelta(hours=3)
+    starts = tomorrow_at(9)
     session = make_session(day_lesson, trainer, starts_at=starts, hours=4)
     place(session, learner)
     early = starts - timedelta(minutes=20)  # before the start: the hours start with the session
@@ -180,7 +188,7 @@ def test_hours_run_from_check_in_to_check_out_within_the_session(
 def test_a_correction_needs_its_reason_and_the_history_keeps_every_state(
     learner, trainer, day_lesson, course, milano_coordinator, napoli_coordinator
 ):
-    starts = timezone.now() - timedelta(hours=5)
+    starts = tomorrow_at(9)
     session = make_session(day_lesson, trainer, starts_at=starts, hours=4)
     place(session, learner)
     presence = presence_services.presence_mark(
@@ -190,6 +198,7 @@ def test_a_correction_needs_its_reason_and_the_history_keeps_every_state(
         status=Presence.Status.PRESENT,
         entered_at=starts + timedelta(minutes=30),  # a late arrival
         left_at=starts + timedelta(hours=4),
+        now=starts + timedelta(hours=5),
     )
     assert presence.attended_seconds == 3.5 * 3600
 
@@ -232,7 +241,7 @@ def test_a_correction_needs_its_reason_and_the_history_keeps_every_state(
 
 
 def test_an_absence_leaves_no_hours_in_the_ledger(learner, trainer, day_lesson):
-    starts = timezone.now() - timedelta(hours=5)
+    starts = tomorrow_at(9)
     session = make_session(day_lesson, trainer, starts_at=starts)
     place(session, learner)
     presence_services.presence_mark(
@@ -242,22 +251,31 @@ def test_an_absence_leaves_no_hours_in_the_ledger(learner, trainer, day_lesson):
         status=Presence.Status.PRESENT,
         entered_at=starts,
         left_at=starts + timedelta(hours=1),
+        now=starts + timedelta(hours=5),
     )
     assert AttendanceCredit.objects.filter(learner=learner).count() == 1
     presence_services.presence_mark(
-        actor=trainer, session=session, learner=learner, status=Presence.Status.JUSTIFIED
+        actor=trainer,
+        session=session,
+        learner=learner,
+        status=Presence.Status.JUSTIFIED,
+        now=starts + timedelta(hours=5),
     )
     assert not AttendanceCredit.objects.filter(learner=learner).exists()
     assert Presence.objects.get(learner=learner).attended_seconds == 0
 
 
 def test_only_trainers_of_the_session_mark_the_roster(learner, trainer, other_trainer, day_lesson):
-    starts = timezone.now() - timedelta(hours=1)
+    starts = tomorrow_at(9)
     session = make_session(day_lesson, trainer, starts_at=starts)
     place(session, learner)
     with pytest.raises(ApplicationError) as refused:
         presence_services.presence_mark(
-            actor=other_trainer, session=session, learner=learner, status=Presence.Status.ABSENT
+            actor=other_trainer,
+            session=session,
+            learner=learner,
+            status=Presence.Status.ABSENT,
+            now=starts + timedelta(hours=5),
         )
     assert refused.value.status_code == 403
 
@@ -270,7 +288,7 @@ def test_a_full_session_has_a_waiting_list_served_in_order(trainer, day_lesson, 
     for person in people:
         enrol(person, course)
     session = make_session(
-        day_lesson, trainer, starts_at=timezone.now() + timedelta(days=7), capacity=1
+        day_lesson, trainer, starts_at=tomorrow_at(9) + timedelta(days=7), capacity=1
     )
     first, second, third = (
         sessions.registration_create(actor=person, session=session) for person in people
@@ -504,7 +522,7 @@ def test_a_module_asking_for_attendance_completes_from_the_registers_and_a_corre
     module = ModuleFactory(course=course, completion_min_attendance_percent=80)
     day = LessonFactory(module=module, kind=Lesson.Kind.IN_PERSON, duration_seconds=4 * 3600)
     enrol(learner, course)
-    starts = timezone.now() - timedelta(hours=6)
+    starts = tomorrow_at(9)
     session = make_session(day, trainer, starts_at=starts, hours=4)
     place(session, learner)
 
@@ -515,6 +533,7 @@ def test_a_module_asking_for_attendance_completes_from_the_registers_and_a_corre
         status=Presence.Status.PRESENT,
         entered_at=starts + timedelta(minutes=30),
         left_at=starts + timedelta(hours=4),
+        now=starts + timedelta(hours=5),
     )  # (its commit wakes the engine, which recomputes the learner: tasks run in-process here)
 
     held = Completion.objects.filter(learner=learner, withdrawn_at__isnull=True)
