@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -108,3 +110,32 @@ class ListApi(ListModelMixin, GenericAPIView):
 
     def get(self, request: Request) -> Response:
         return self.list(request)
+
+
+ERROR_MEANINGS = {
+    400: "Invalid input, or a rule of the service refuses it (see `code`).",
+    429: "Too many requests: try again later (`extra.retry_after`, seconds).",
+    403: "The actor may see this but not do it.",
+    404: "Not found, or outside the actor's scope (which is the same to them).",
+    409: "The resource is not in a state that allows this.",
+}
+
+
+def errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    """The documented error answers: every one is ``{"code", "message", "extra"}``."""
+    return {
+        status: OpenApiResponse(ErrorSerializer, description=ERROR_MEANINGS[status])
+        for status in statuses
+    }
+
+
+class FileNegotiation(DefaultContentNegotiation):
+    """For views that answer with a file: a client asking for the file's type (``Accept:
+    text/calendar``, ``text/csv``...) gets the file, and any error in JSON, instead of a 406
+    because no DRF renderer speaks that type."""
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except drf_exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type

@@ -14,10 +14,8 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotAcceptable
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +23,7 @@ from rest_framework.views import APIView
 from courses.selectors import lesson_get_for_edit
 from lms.accounts.models import MetropolitanCity, User
 from lms.accounts.selectors import person_get
-from lms.api import AuthenticatedRequest, ErrorSerializer, ListApi
+from lms.api import AuthenticatedRequest, FileNegotiation, ListApi, errors
 from tracking.attendance.exceptions import RegisterExportNotFound, RegisterExportNotReady
 from tracking.attendance.filters import SessionFilter
 from tracking.attendance.models import (
@@ -83,33 +81,6 @@ from tracking.attendance.services.sessions import (
     session_create,
     session_update,
 )
-
-ERROR_MEANINGS = {
-    400: "Invalid input, or a rule of attendance refuses it (see `code`).",
-    403: "The actor may see this but not do it.",
-    404: "Not found, or outside the actor's scope (which is the same to them).",
-    409: "The resource is not in a state that allows this.",
-}
-
-
-def errors(*statuses: int) -> dict[int, OpenApiResponse]:
-    """The documented error answers: every one is ``{"code", "message", "extra"}``."""
-    return {
-        status: OpenApiResponse(ErrorSerializer, description=ERROR_MEANINGS[status])
-        for status in statuses
-    }
-
-
-class FileNegotiation(DefaultContentNegotiation):
-    """For views that answer with a file: a client asking for the file's type (``Accept:
-    text/calendar``, ``text/csv``...) gets the file, and any error in JSON, instead of a 406
-    because no DRF renderer speaks that type."""
-
-    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except NotAcceptable:
-            return renderers[0], renderers[0].media_type
 
 
 def _session(request: AuthenticatedRequest, session_id: UUID, status: int = 200) -> Response:

@@ -118,7 +118,7 @@ Formatter = Callable[[Any], str]
 # --- Values as text: CSV and PDF -------------------------------------------------------------
 
 
-def _no_formula(value: Any) -> str:
+def spreadsheet_safe(value: Any) -> str:
     """A text cell that a spreadsheet will not run: a leading apostrophe where it would start a
     formula. Numbers are written as they are (a negative number is no formula)."""
     if value is None:
@@ -203,7 +203,7 @@ def _text_formatters(columns: Sequence[Column], *, for_csv: bool, comma: bool) -
     dates dd/mm/yyyy, times HH:MM, moments dd/mm/yyyy HH:MM as Italians read them."""
     tz = timezone.get_current_timezone()
     if for_csv:  # for machines: no thousands separator, numbers as they are
-        hours, integer, text = (_hours_comma if comma else _hours_point), _integer, _no_formula
+        hours, integer, text = (_hours_comma if comma else _hours_point), _integer, spreadsheet_safe
     else:
         hours, integer, text = _hours_grouped, _integer_grouped, _plain_text
     # Each column keeps the texts it made (per type: 1, 1.0 and True are different cells): a
@@ -254,7 +254,7 @@ def csv_chunks(
         raise ValueError(f"The CSV delimiter is one of {CSV_DELIMITERS}, not {delimiter!r}")
     # Resolved now, not when the first chunk is asked for (see the module's docstring).
     formatters = _text_formatters(columns, for_csv=True, comma=delimiter == ";")
-    header = [_no_formula(str(column.title)) for column in columns]
+    header = [spreadsheet_safe(str(column.title)) for column in columns]
     return _csv_stream(header, formatters, rows, delimiter)
 
 
