@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import (
     Count,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -786,3 +787,45 @@ def attendance_totals(*, learner_ids: Any) -> dict[UUID, dict[str, float]]:
     ):
         totals.setdefault(learner_id, {})[mode] = seconds or 0.0
     return totals
+
+
+@dataclass(frozen=True)
+class CreditedHours:
+    """What a learner was credited in a module, a course or the whole programme, the three
+    modes apart (seconds), and the day the first of it was credited (Europe/Rome)."""
+
+    distance: float
+    in_person: float
+    webinar: float
+    started_on: date | None
+
+
+def credited_hours(
+    *, learner_id: UUID, module_id: UUID | None = None, course_id: UUID | None = None
+) -> CreditedHours:
+    """The learner's credited seconds in ``module_id``, in ``course_id``, or in everything
+    (neither): the distance ledger (``CreditEntry``) and the attendance credits, read as they
+    stand; two queries."""
+    scope = Q()
+    if module_id is not None:
+        scope = Q(lesson__module_id=module_id)
+    elif course_id is not None:
+        scope = Q(lesson__module__course_id=course_id)
+    distance = CreditEntry.objects.filter(scope, learner_id=learner_id, seconds__gt=0).aggregate(
+        seconds=Sum("seconds"), first=Min("credited_at")
+    )
+    attended = {
+        mode: (seconds, first)
+        for mode, seconds, first in AttendanceCredit.objects.filter(scope, learner_id=learner_id)
+        .values("mode")
+        .annotate(seconds=Sum("seconds"), first=Min("day"))
+        .values_list("mode", "seconds", "first")
+    }
+    starts = [timezone.localdate(distance["first"])] if distance["first"] else []
+    starts += [first for _seconds, first in attended.values() if first is not None]
+    return CreditedHours(
+        distance=distance["seconds"] or 0.0,
+        in_person=attended.get(AttendanceCredit.Mode.IN_PERSON, (0.0, None))[0] or 0.0,
+        webinar=attended.get(AttendanceCredit.Mode.WEBINAR, (0.0, None))[0] or 0.0,
+        started_on=min(starts) if starts else None,
+    )

@@ -206,7 +206,32 @@ def earned_statement(
         context=_context(enrollment=enrollment, parent=parent, grouping=grouping),
         timestamp=issued_at,
     )
-    return _as_dict(statement)
+    return _mark_engine(_as_dict(statement))
+
+
+def programme_earned_statement(
+    *,
+    learner: User,
+    certificate_id: uuid.UUID,
+    title: str,
+    issued_at: datetime,
+    verification_url: str | None = None,
+) -> dict[str, Any]:
+    """The learner earned the programme's certificate: no course, no registration; the
+    programme is the parent."""
+    certificate = _activity("certificate", certificate_id, CERTIFICATE_TYPE, title)
+    if verification_url:
+        certificate.definition.more_info = verification_url
+    activities = ContextActivities(parent=[_programme_activity()])
+    statement = Statement(
+        id=statement_id_for(subject_id=certificate_id, verb=EARNED),
+        actor=_actor(learner),
+        verb=_verb(EARNED, "earned", "ha ottenuto"),
+        object=certificate,
+        context=Context(platform=PLATFORM, language="it-IT", context_activities=activities),
+        timestamp=issued_at,
+    )
+    return _mark_engine(_as_dict(statement))
 
 
 def platform_principal() -> LrsPrincipal:
@@ -287,11 +312,15 @@ def satisfied_statement(
     return _mark_engine(_as_dict(statement))
 
 
+def _programme_activity() -> Activity:
+    return _activity("programme", "fad", PROGRAMME_TYPE, "Programma FAD")
+
+
 def programme_completed_statement(
     *, learner: User, completed_at: datetime, credited_seconds: int
 ) -> dict[str, Any]:
     """The learner reached the programme's target of distance-learning hours."""
-    programme = _activity("programme", "fad", PROGRAMME_TYPE, "Programma FAD")
+    programme = _programme_activity()
     result = Result(completion=True, success=True, duration=timedelta(seconds=credited_seconds))
     statement = Statement(
         id=statement_id_for(subject_id=f"{learner.pk}:programme", verb=COMPLETED),
