@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck check worker conformance bench assets node ffmpeg chromium nginx pdf-libs messages clean
+.PHONY: run test lint format typecheck check worker conformance bench assets node ffmpeg chromium nginx pdf-libs messages credential-verifier clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,8 @@ chromium:
 pdf-libs:
 	@if ldconfig -p | grep -q libharfbuzz-subset && ldconfig -p | grep -q libpango-1.0; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 with apt-get..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	  echo "Installing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; \
 	else \
 	  echo "WeasyPrint's libraries are missing. Install them first, e.g."; \
 	  echo "'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0' (Debian/Ubuntu), then run make again."; \
@@ -93,10 +93,19 @@ run: $(VENV)/.installed-run $(VENDORED) ffmpeg pdf-libs | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --with-video
 	$(BIN)/python manage.py seed_attendance_demo
+	$(BIN)/python manage.py seed_certificates_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the test suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
-test: $(VENV)/.installed-dev $(VENDORED) ffmpeg chromium nginx pdf-libs | var
+# The certificates' tests check every credential with an implementation that is not ours:
+# digitalbazaar's Verifiable Credentials libraries under Node, pinned by their own lockfile.
+CREDENTIAL_VERIFIER := tools/credential-verifier/node_modules/.package-lock.json
+$(CREDENTIAL_VERIFIER): tools/credential-verifier/package.json tools/credential-verifier/package-lock.json | node
+	npm ci --prefix tools/credential-verifier --no-audit --no-fund --loglevel=error
+
+credential-verifier: $(CREDENTIAL_VERIFIER)
+
+test: $(VENV)/.installed-dev $(VENDORED) $(CREDENTIAL_VERIFIER) ffmpeg chromium nginx pdf-libs | var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -137,4 +146,4 @@ messages: $(VENV)/.installed-dev
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules pages/static/pages/vendor
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules tools/credential-verifier/node_modules pages/static/pages/vendor

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "courses",
     "media",
     "tracking",
+    "certificates",  # above tracking and courses: listens to the engine's completions
     "pages",  # above every other app: it may import them all, none of them imports it
 ]
 
@@ -192,6 +193,32 @@ ATTENDANCE_EXPORT_ASYNC_ROWS = env.int("ATTENDANCE_EXPORT_ASYNC_ROWS", default=2
 # The programme's distance-learning target.
 PROGRAMME_TARGET_HOURS = env.float("PROGRAMME_TARGET_HOURS", default=300.0)
 
+# Certificates: who issues them (printed, and the Open Badges issuer's name and URL) and the
+# platform's Ed25519 key that signs their credentials: a PEM (PKCS#8) in the environment or a
+# file, never in the database. With neither, DEBUG (make run) makes a key once under var/.
+# Rotation: give the new key a new CERTIFICATES_KEY_ID and list the old public key in
+# CERTIFICATES_PREVIOUS_PUBLIC_KEYS ("key-1=z6Mk..."), so that credentials it signed still verify.
+CERTIFICATES_ISSUER_NAME = env("CERTIFICATES_ISSUER_NAME", default="Metropoli LMS")
+CERTIFICATES_ISSUER_URL = env("CERTIFICATES_ISSUER_URL", default=SITE_URL)
+CERTIFICATES_SIGNING_KEY = env("CERTIFICATES_SIGNING_KEY", default="")
+CERTIFICATES_SIGNING_KEY_FILE = env("CERTIFICATES_SIGNING_KEY_FILE", default="")
+CERTIFICATES_DEV_KEY_FILE = str(VAR_DIR / "keys" / "certificates-ed25519.pem") if DEBUG else ""
+CERTIFICATES_KEY_ID = env("CERTIFICATES_KEY_ID", default="key-1")
+CERTIFICATES_PREVIOUS_PUBLIC_KEYS = env.list("CERTIFICATES_PREVIOUS_PUBLIC_KEYS", default=[])
+# What each kind of certificate attests (the credential's criteria).
+CERTIFICATES_CRITERIA = {
+    "module": "Completed every lesson of the module with verified distance-learning time and "
+    "the attendance the module requires, as recorded by the platform.",
+    "course": "Completed every module of the course, as recorded by the platform.",
+    "programme": "Reached the programme's target of verified distance-learning hours, as "
+    "recorded by the platform.",
+}
+# Public verification: the most code checks one address may make per minute (page and API).
+# Behind our nginx (deploy/nginx/) the client's address is in X-Real-IP:
+# CLIENT_IP_HEADER=HTTP_X_REAL_IP.
+CERTIFICATES_VERIFY_PER_MINUTE = env.int("CERTIFICATES_VERIFY_PER_MINUTE", default=30)
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+
 # xAPI: the most statements one GET returns; the rest follow through the "more" link.
 LRS_PAGE_SIZE = env.int("LRS_PAGE_SIZE", default=100)
 # How deep a statement's arrays and objects may nest (the statement is level 1): deeper is a 400,
@@ -251,6 +278,8 @@ CELERY_BEAT_SCHEDULE = {
     "media-housekeeping": {"task": "media.housekeeping", "schedule": 15 * 60.0},
     # Every 10 minutes: e-mail reminders (with the calendar file) of sessions starting soon.
     "attendance-reminders": {"task": "tracking.attendance_reminders", "schedule": 10 * 60.0},
+    # Every 5 minutes: certificates a lost task left without credential, PDF or statement.
+    "certificates-sweep": {"task": "certificates.certificates_sweep", "schedule": 5 * 60.0},
 }
 # Long ffmpeg work has a queue of its own (a worker started with -Q media), so that statement
 # ingestion, progress and certificates never wait behind a two-hour lecture.
@@ -298,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "PresenceStatusEnum": "tracking.attendance.models.Presence.Status",
         "PresenceChangeActionEnum": "tracking.attendance.models.PresenceChange.Action",
         "RegisterEnum": "tracking.attendance.models.RegisterExport.Register",
+        "CertificateKindEnum": "certificates.models.Certificate.Kind",
         "RegisterFormatEnum": "tracking.attendance.models.RegisterExport.Format",
         "RegisterExportStatusEnum": "tracking.attendance.models.RegisterExport.Status",
     },

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from certificates.urls import published_urlpatterns as certificate_documents
 from media.urls import playback_urlpatterns
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -11,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("media.urls")),
     path("", include("tracking.progress.urls")),
     path("", include("tracking.attendance.urls")),
+    path("", include("certificates.urls")),
     path("auth/token/", obtain_auth_token, name="auth-token"),
 ]
 
@@ -19,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("xapi/", include("tracking.lrs.urls")),
     path("hls/", include(playback_urlpatterns)),
+    path("certificates/", include(certificate_documents)),
     path("api/auth/", include("rest_framework.urls")),  # session log-in for the browsable API
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

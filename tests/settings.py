@@ -22,3 +22,6 @@ LOGGING["handlers"]["stderr"]["formatter"] = "console"  # type: ignore[index]  #
 # Tasks run in-process in tests even when CI configures a broker; a test that needs a real
 # worker starts one (celery.contrib.pytest's celery_worker) and turns this off for itself.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# The certificates' signing key: made once for the tests under var/ (never a real key).
+CERTIFICATES_DEV_KEY_FILE = str(VAR_DIR / "test-keys" / "certificates-ed25519.pem")  # noqa: F405

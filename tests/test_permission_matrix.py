@@ -15,8 +15,10 @@ their options: ``reads_mine``, ``cannot_write``...) are actors of their own.
 """
 
 import base64
+import io
 import json
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -229,6 +231,15 @@ AUTHENTICATED_ENDPOINTS = [
     ("GET", "/api/v1/registers/exports/{w.course.pk}/download/"),
     ("GET", "/api/v1/programme/"),
     ("PUT", "/api/v1/programme/"),
+    ("GET", "/api/v1/certificates/"),
+    ("POST", "/api/v1/certificates/"),
+    ("GET", "/api/v1/certificates/mine/"),
+    ("GET", "/api/v1/certificates/export.zip"),
+    ("GET", "/api/v1/certificates/{w.course.pk}/"),
+    ("GET", "/api/v1/certificates/{w.course.pk}/pdf"),
+    ("GET", "/api/v1/certificates/{w.course.pk}/credential"),
+    ("POST", "/api/v1/certificates/{w.course.pk}/revoke/"),
+    ("POST", "/api/v1/certificates/{w.course.pk}/reissue/"),
 ]
 
 
@@ -1922,3 +1933,152 @@ def test_client_reads_documents_activities_and_agents_unless_read_scope_none(
     assert_lrs_outcome(response, expected)
     if resource == "activities/state" and expected == OK:
         assert response.content == enrolled_state
+
+
+# --- certificates -----------------------------------------------------------------------------
+#
+# ``enrolled_learner`` holds a certificate of the published course's module (issued by staff,
+# its PDF written). A certificate is read by its holder and the coordinators of the holder's
+# city (national coordinators and staff: everyone's); anyone else does not find it. Lists of
+# other people's certificates and their ZIP are for coordinators; issuing, revoking and
+# re-issuing for staff. The verification of a code, the issuer's profile and the status lists
+# are public.
+
+
+@pytest.fixture
+def certificate(world, staff):
+    from certificates.services import finishing, issuing
+
+    issued = issuing.certificate_issue(
+        actor=staff,
+        learner=world.enrollment.learner,
+        kind="module",
+        module=world.module,
+        reason="Recorded on paper",
+    )
+    finishing.certificate_finish(certificate_id=issued.pk)
+    issued.refresh_from_db()
+    return issued
+
+
+CERTIFICATE_NOT_FOUND = not_found("certificate_not_found")
+NOT_ALLOWED_TO_ISSUE = forbidden("not_allowed_to_issue")
+# Who reads the certificate: its holder, the Milano and national coordinators, staff.
+READS_CERTIFICATE = table(
+    CERTIFICATE_NOT_FOUND,
+    enrolled_learner=OK,
+    milano_coordinator=OK,
+    national_coordinator=OK,
+    staff=OK,
+)
+
+
+@pytest.mark.parametrize(("actor", "expected"), matrix("GET-certificate", READS_CERTIFICATE))
+@pytest.mark.parametrize("tail", ["", "pdf", "credential"])
+def test_read_a_certificate(certificate, client_as, actor, expected, tail):
+    response = client_as(actor).get(f"/api/v1/certificates/{certificate.pk}/{tail}")
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees"),
+    matrix(
+        "GET-certificates",
+        table(
+            COORDINATORS_ONLY,
+            enrolled_learner=COORDINATORS_ONLY,
+            milano_coordinator=True,
+            napoli_coordinator=False,
+            national_coordinator=True,
+            staff=True,
+        ),
+    ),
+)
+@pytest.mark.parametrize("url", ["/api/v1/certificates/", "/api/v1/certificates/export.zip"])
+def test_certificates_of_people_are_for_their_coordinators(
+    certificate, client_as, actor, sees, url
+):
+    response = client_as(actor).get(url)
+
+    if sees is COORDINATORS_ONLY:
+        assert_outcome(response, COORDINATORS_ONLY)
+    elif url.endswith(".zip"):
+        names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+        assert any(certificate.code in name for name in names) is sees
+    else:
+        assert result_ids(response) == ({str(certificate.pk)} if sees else set())
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees"),
+    matrix("GET-certificates-mine", table(False, enrolled_learner=True)),
+)
+def test_my_certificates_are_the_actors_own(certificate, client_as, actor, sees):
+    response = client_as(actor).get("/api/v1/certificates/mine/")
+
+    assert result_ids(response) == ({str(certificate.pk)} if sees else set())
+
+
+STAFF_ONLY_ON_CERTIFICATE = table(
+    CERTIFICATE_NOT_FOUND,
+    enrolled_learner=NOT_ALLOWED_TO_ISSUE,
+    milano_coordinator=NOT_ALLOWED_TO_ISSUE,
+    national_coordinator=NOT_ALLOWED_TO_ISSUE,
+)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("POST-revoke", STAFF_ONLY_ON_CERTIFICATE | {"staff": OK}),
+)
+def test_revoke_a_certificate(certificate, client_as, actor, expected):
+    response = client_as(actor).post(
+        f"/api/v1/certificates/{certificate.pk}/revoke/", {"reason": "Issued by mistake"}
+    )
+
+    assert_outcome(response, expected)
+    certificate.refresh_from_db()
+    assert certificate.is_revoked is (expected == OK)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("POST-reissue", STAFF_ONLY_ON_CERTIFICATE | {"staff": CREATED}),
+)
+def test_reissue_a_certificate(certificate, client_as, actor, expected):
+    response = client_as(actor).post(
+        f"/api/v1/certificates/{certificate.pk}/reissue/", {"reason": "Name corrected"}
+    )
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    matrix("POST-certificates", table(NOT_ALLOWED_TO_ISSUE, staff=CREATED)),
+)
+def test_issue_a_certificate_by_hand(world, client_as, actor, expected):
+    response = client_as(actor).post(
+        "/api/v1/certificates/",
+        {
+            "learner_id": str(world.milano_person.pk),
+            "kind": "programme",
+            "reason": "Recorded on paper",
+        },
+    )
+
+    assert_outcome(response, expected)
+
+
+@pytest.mark.parametrize("actor", ["anonymous", *SIGNED_IN])
+def test_verification_and_the_open_badges_documents_are_public(certificate, client_as, actor):
+    client = client_as(actor)
+
+    verified = client.get(f"/api/v1/certificates/verify/{certificate.code}")
+    profile = client.get("/certificates/issuer")
+    status_list = client.get(f"/certificates/status/{certificate.status_list}")
+
+    assert verified.status_code == OK
+    assert verified.json()["status"] == "valid"
+    assert profile.status_code == status_list.status_code == OK

@@ -360,6 +360,8 @@ def test_completing_every_lesson_completes_module_and_course_and_announces_them(
         "http://adlnet.gov/expapi/verbs/completed",  # lesson 2
         "http://adlnet.gov/expapi/verbs/completed",  # module
         "http://adlnet.gov/expapi/verbs/completed",  # course
+        "http://id.tincanapi.com/verb/earned",  # the module's certificate (certificates app)
+        "http://id.tincanapi.com/verb/earned",  # the course's
         "https://w3id.org/xapi/adl/verbs/satisfied",  # module, cmi5-style
     ]
     # the engine reads its own statements back from the LRS and ignores them

@@ -92,3 +92,24 @@ def test_a_watched_lesson_is_applied_completed_and_announced_through_the_worker(
         verb_id="http://adlnet.gov/expapi/verbs/completed",
         object_activity_id=f"{conf.SITE_URL}/xapi/activities/lesson/{lesson.pk}",
     ).exists(), f"no completed statement for {completion}"
+    # Its module (one lesson) and its course completed too: their certificates, issued in the
+    # announcing transaction and finished (credential, PDF, earned) by the worker's task.
+    from certificates.models import Certificate
+
+    def finished() -> int:
+        return (
+            Certificate.objects.filter(
+                learner=learner, credential__isnull=False, earned_announced_at__isnull=False
+            )
+            .exclude(pdf="")
+            .count()
+        )
+
+    deadline = time.monotonic() + 30
+    while finished() < 2:
+        assert time.monotonic() < deadline, "the worker finished no certificates in 30 s"
+        time.sleep(0.2)
+    assert sorted(Certificate.objects.filter(learner=learner).values_list("kind", flat=True)) == [
+        "course",
+        "module",
+    ]
