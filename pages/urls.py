@@ -39,4 +39,5 @@ urlpatterns = [
     path("primo-accesso/", views.FirstAccessView.as_view(), name="first-access"),
     path("primo-accesso/inviato/", views.FirstAccessDoneView.as_view(), name="first-access-done"),
     path("", include("pages.attendance.urls")),
+    path("", include("pages.certificates.urls")),
 ]
