@@ -228,13 +228,11 @@ DOWNLOADS = {
 }
 
 
-class RegisterForm(forms.Form):
-    register = forms.ChoiceField(
-        label=_("Which register"),
-        choices=RegisterExport.Register.choices,
-        widget=forms.RadioSelect,
-        initial=RegisterExport.Register.SESSION,
-    )
+class PeopleFilterForm(forms.Form):
+    """The filter fields every coordinator's page shares: city (only for those who see every
+    city), organisation and course, their choices limited to the actor's people
+    (``register_filter_choices``). Subclasses add their own fields and ``field_order``."""
+
     city = forms.ModelChoiceField(
         label=_("Metropolitan City"),
         queryset=MetropolitanCity.objects.none(),
@@ -253,6 +251,28 @@ class RegisterForm(forms.Form):
         required=False,
         empty_label=_("All"),
     )
+
+    def __init__(self, *args: Any, choices: RegisterChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        if choices.cities is None:
+            del fields["city"]
+        else:
+            fields["city"].queryset = choices.cities  # type: ignore[attr-defined]
+        fields["organisation"].queryset = choices.organisations  # type: ignore[attr-defined]
+        fields["organisation"].label_from_instance = lambda o: (  # type: ignore[attr-defined]
+            f"{o.name} ({o.city.name})" if choices.cities is not None else o.name
+        )
+        fields["course"].queryset = choices.courses  # type: ignore[attr-defined]
+
+
+class RegisterForm(PeopleFilterForm):
+    register = forms.ChoiceField(
+        label=_("Which register"),
+        choices=RegisterExport.Register.choices,
+        widget=forms.RadioSelect,
+        initial=RegisterExport.Register.SESSION,
+    )
     module: forms.ModelChoiceField[Module] = forms.ModelChoiceField(
         label=_("Module"),
         queryset=Module.objects.none(),
@@ -268,19 +288,21 @@ class RegisterForm(forms.Form):
     date_from = _day_field(_("From"), required=False)
     date_to = _day_field(_("To"), required=False)
     download = forms.ChoiceField(choices=[(key, key) for key in DOWNLOADS])
+    field_order = [
+        "register",
+        "city",
+        "organisation",
+        "course",
+        "module",
+        "session",
+        "date_from",
+        "date_to",
+        "download",
+    ]
 
     def __init__(self, *args: Any, choices: RegisterChoices, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if choices.cities is None:
-            del self.fields["city"]
-        else:
-            self.fields["city"].queryset = choices.cities  # type: ignore[attr-defined]
+        super().__init__(*args, choices=choices, **kwargs)
         fields = self.fields
-        fields["organisation"].queryset = choices.organisations  # type: ignore[attr-defined]
-        fields["organisation"].label_from_instance = lambda o: (  # type: ignore[attr-defined]
-            f"{o.name} ({o.city.name})" if choices.cities is not None else o.name
-        )
-        fields["course"].queryset = choices.courses  # type: ignore[attr-defined]
         fields["module"].queryset = choices.modules  # type: ignore[attr-defined]
         fields["module"].label_from_instance = lambda m: (  # type: ignore[attr-defined]
             f"{m.course.title} · {m.title}"

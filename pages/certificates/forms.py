@@ -12,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.codes import code_normalised
 from certificates.models import Certificate
 from certificates.selectors import CertificateFilter
-from courses.models import Course
-from lms.accounts.models import MetropolitanCity, Organisation
-from tracking.attendance.selectors import RegisterChoices
+from pages.attendance.forms import PeopleFilterForm
 
 # A code is 19 characters as printed; room for spaces, and for a whole pasted link.
 CODE_TYPED_MAX_LENGTH = 200
@@ -70,7 +68,7 @@ def _day_field(label: Any) -> forms.DateField:
     )
 
 
-class CertificateFilterForm(forms.Form):
+class CertificateFilterForm(PeopleFilterForm):
     """The coordinator's filter: every field narrows, within the people they coordinate (the
     choices hold only their city's organisations; the city only for those who see them all)."""
 
@@ -79,24 +77,6 @@ class CertificateFilterForm(forms.Form):
         max_length=SEARCH_MAX_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
-    )
-    city = forms.ModelChoiceField(
-        label=_("Metropolitan City"),
-        queryset=MetropolitanCity.objects.none(),
-        required=False,
-        empty_label=_("All"),
-    )
-    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
-        label=_("Organisation"),
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label=_("All"),
-    )
-    course: forms.ModelChoiceField[Course] = forms.ModelChoiceField(
-        label=_("Course"),
-        queryset=Course.objects.none(),
-        required=False,
-        empty_label=_("All"),
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -109,18 +89,16 @@ class CertificateFilterForm(forms.Form):
     issued_from = _day_field(_("Issued from"))
     issued_to = _day_field(_("Issued until"))
 
-    def __init__(self, *args: Any, choices: RegisterChoices, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields = self.fields
-        if choices.cities is None:
-            del fields["city"]
-        else:
-            fields["city"].queryset = choices.cities  # type: ignore[attr-defined]
-        fields["organisation"].queryset = choices.organisations  # type: ignore[attr-defined]
-        fields["organisation"].label_from_instance = lambda o: (  # type: ignore[attr-defined]
-            f"{o.name} ({o.city.name})" if choices.cities is not None else o.name
-        )
-        fields["course"].queryset = choices.courses  # type: ignore[attr-defined]
+    field_order = [
+        "q",
+        "city",
+        "organisation",
+        "course",
+        "kind",
+        "status",
+        "issued_from",
+        "issued_to",
+    ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
