@@ -244,6 +244,8 @@ def status_list_current(*, number: int) -> dict[str, Any]:
     """The status list ``number`` as published, signed again first when a revocation made it
     stale (the task usually did it already); StatusListNotFound for a list no certificate
     uses."""
+    if not 0 < number < 2**31:  # beyond any list, and beyond what the column can hold
+        raise StatusListNotFound()
     publication = StatusListPublication.objects.filter(number=number).first()
     if publication is not None and not publication.stale and publication.credential:
         return publication.credential
