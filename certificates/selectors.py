@@ -119,7 +119,9 @@ class CertificateFilter:
 
 
 def _with_related(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
-    return certificates.select_related("learner", "module", "course")
+    # replaced_by: every listed certificate says whether it was re-issued (one join, not a
+    # query per row)
+    return certificates.select_related("learner", "module", "course", "replaced_by")
 
 
 def certificate_list_own(*, actor: User) -> QuerySet[Certificate]:

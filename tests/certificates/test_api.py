@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from certificates.selectors import certificate_file_name
 from certificates.services import finishing, issuing
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,17 @@ def test_a_client_cannot_escape_the_rate_limit_by_naming_another_address(client_
 
     assert spoofed == [404, 404, 429]
     assert proxied == [404, 404, 429]
+
+
+def test_a_list_of_certificates_costs_the_same_queries_however_long(
+    client_for, staff, national_coordinator, django_assert_max_num_queries
+):
+    for person in UserFactory.create_batch(5):
+        issuing.certificate_issue(
+            actor=staff, learner=person, kind="programme", reason="Recorded on paper"
+        )
+
+    with django_assert_max_num_queries(6):
+        response = client_for(national_coordinator).get("/api/v1/certificates/")
+
+    assert response.json()["count"] == 5
